@@ -1,0 +1,179 @@
+"""Slack: an incoming-webhook URL that posts messages, and a state hook like 1.x's `slack_notifier`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Collection
+from typing import TYPE_CHECKING, Any, Callable, Optional
+from urllib.parse import urlparse
+
+import httpx
+from prefect._internal.compatibility.async_dispatch import async_dispatch
+from prefect.blocks.abstract import NotificationBlock
+from pydantic import SecretStr, field_validator
+
+from prefect_secretblocks.blocks._shared import SECRET_BLOCK_CONFIG, documentation_url, secret_field
+from prefect_secretblocks.exceptions import NotificationFailed
+
+if TYPE_CHECKING:
+    from prefect.blocks.notifications import SlackWebhook
+    from prefect.client.schemas.objects import State
+
+SLACK_HOOKS_URL_PREFIXES = ("https://hooks.slack.com/services/", "https://hooks.slack-gov.com/services/")
+_NOTIFY_TIMEOUT_SECONDS = 30.0
+
+
+def is_slack_webhook_url(value: object) -> bool:
+    """Whether `value` looks unmistakably like a Slack incoming-webhook URL (used by the migration)."""
+    return isinstance(value, str) and value.startswith(SLACK_HOOKS_URL_PREFIXES)
+
+
+class SlackWebhookURL(NotificationBlock):
+    """
+    A Slack incoming-webhook URL, the Prefect 2/3 home of 1.x's `SLACK_WEBHOOK_URL` secret.
+
+    `notify()` posts a message; it works wherever Prefect expects a notification block.
+
+    Attributes:
+        url: The incoming-webhook URL.
+
+    Examples:
+        Post a message from a flow:
+        ```python
+        from prefect import flow
+        from prefect_secretblocks import SlackWebhookURL
+
+        @flow
+        def report():
+            SlackWebhookURL.load("BLOCK_NAME").notify("Nightly load finished")
+        ```
+    """
+
+    model_config = SECRET_BLOCK_CONFIG
+
+    _block_type_name = "Slack Webhook URL"
+    _block_type_slug = "slack-webhook-url"
+    _logo_url = "https://raw.githubusercontent.com/PrefectHQ/prefect/420d0d6a78bb6df1fc18bcf188fdad43c1d22ea9/assets/block-logos/slack.png"  # noqa: E501
+    _documentation_url = documentation_url("blocks/slack")
+    _description = "A Slack incoming-webhook URL that Prefect flows and automations post messages to."
+    _code_example = """
+    ```python
+    from prefect_secretblocks import SlackWebhookURL
+
+    slack_webhook_url = SlackWebhookURL.load("BLOCK_NAME")
+    slack_webhook_url.notify("Hello from Prefect!")
+    ```
+    """
+
+    url: SecretStr = secret_field(
+        description="The Slack incoming-webhook URL (https://hooks.slack.com/services/...).",
+        examples=["https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"],
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _url_is_http(cls, url: SecretStr) -> SecretStr:
+        parsed = urlparse(url.get_secret_value())
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError("url must be an http(s) URL such as https://hooks.slack.com/services/...")
+        return url
+
+    def get(self) -> str:
+        """Return the webhook URL, as 1.x's `Secret("SLACK_WEBHOOK_URL").get()` did."""
+        return self.url.get_secret_value()
+
+    async def anotify(self, body: str, subject: Optional[str] = None) -> None:
+        """
+        Post a message to the webhook.
+
+        Args:
+            body: The message text (Slack mrkdwn).
+            subject: An optional first line, shown in bold.
+
+        Raises:
+            NotificationFailed: The webhook could not be reached or did not answer 2xx.
+        """
+        try:
+            async with httpx.AsyncClient(timeout=_NOTIFY_TIMEOUT_SECONDS) as client:
+                response = await client.post(self.get(), json=_slack_payload(body, subject))
+        except httpx.HTTPError as exc:
+            raise _unreachable(exc) from None
+        _raise_unless_delivered(response)
+
+    @async_dispatch(anotify)
+    def notify(self, body: str, subject: Optional[str] = None) -> None:  # type: ignore[override]
+        """
+        Post a message to the webhook (awaitable in async code, like Prefect's own notifiers).
+
+        Args:
+            body: The message text (Slack mrkdwn).
+            subject: An optional first line, shown in bold.
+
+        Raises:
+            NotificationFailed: The webhook could not be reached or did not answer 2xx.
+        """
+        try:
+            with httpx.Client(timeout=_NOTIFY_TIMEOUT_SECONDS) as client:
+                response = client.post(self.get(), json=_slack_payload(body, subject))
+        except httpx.HTTPError as exc:
+            raise _unreachable(exc) from None
+        _raise_unless_delivered(response)
+
+    def to_slack_webhook(self) -> SlackWebhook:
+        """Return Prefect's core `SlackWebhook` block with the same URL (for automations that need it)."""
+        from prefect.blocks.notifications import SlackWebhook
+
+        return SlackWebhook(url=self.url)
+
+
+def _slack_payload(body: str, subject: Optional[str]) -> dict[str, str]:
+    return {"text": f"*{subject}*\n{body}" if subject else body}
+
+
+def _unreachable(exc: httpx.HTTPError) -> NotificationFailed:
+    # httpx messages can contain the request URL, which is the secret: name the error type only.
+    return NotificationFailed(f"Slack webhook could not be reached ({type(exc).__name__})")
+
+
+def _raise_unless_delivered(response: httpx.Response) -> None:
+    if response.is_success:
+        return
+    # Slack answers with a short reason such as `no_service` or `invalid_token`.
+    reason = response.text.strip().splitlines()[0][:80] if response.text.strip() else response.reason_phrase
+    if str(response.request.url) in reason or response.request.url.path in reason:
+        reason = response.reason_phrase
+    raise NotificationFailed(f"Slack webhook rejected the message: HTTP {response.status_code} {reason}")
+
+
+StateHook = Callable[[Any, Any, "State"], Awaitable[None]]
+
+
+def slack_notifier(block_name: str, only_states: Optional[Collection[str]] = None) -> StateHook:
+    """
+    A flow or task state hook that posts state changes to a saved `SlackWebhookURL`, like 1.x's `slack_notifier`.
+
+    Args:
+        block_name: The name the `SlackWebhookURL` block was saved under.
+        only_states: State names to notify on (e.g. `{"Failed", "Crashed"}`); all states if omitted.
+
+    Examples:
+        ```python
+        from prefect import flow
+        from prefect_secretblocks import slack_notifier
+
+        @flow(on_failure=[slack_notifier("slack-webhook-url")])
+        def nightly_load():
+            ...
+        ```
+    """
+
+    async def notify_slack_of_state(obj: Any, run: Any, state: State) -> None:
+        if only_states is not None and state.name not in only_states:
+            return
+        block = await SlackWebhookURL.aload(block_name)
+        kind = "Task" if hasattr(run, "task_key") else "Flow"
+        message = f"{kind} run `{run.name}` of `{obj.name}` is {state.name}"
+        if state.message:
+            message += f": {state.message}"
+        await block.anotify(message, subject=f"Prefect {kind.lower()} run {state.name}")
+
+    return notify_slack_of_state

@@ -1,0 +1,97 @@
+"""Twitter (X): the four OAuth 1.0a API credentials 1.x kept as `TWITTER_API_CREDENTIALS`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from prefect.blocks.abstract import CredentialsBlock
+from pydantic import SecretStr
+
+from prefect_secretblocks.blocks._shared import SECRET_BLOCK_CONFIG, documentation_url, secret_field
+from prefect_secretblocks.exceptions import MissingExtraError
+
+if TYPE_CHECKING:
+    import tweepy
+
+#: The keys of 1.x's `TWITTER_API_CREDENTIALS` dict, which are also this block's fields.
+TWITTER_V1_KEYS = ("api_key", "api_secret", "access_token", "access_token_secret")
+
+
+def is_twitter_credentials(value: object) -> bool:
+    """Whether `value` is 1.x's Twitter credentials dict: exactly the four string keys."""
+    return (
+        isinstance(value, dict)
+        and set(value) == set(TWITTER_V1_KEYS)
+        and all(isinstance(item, str) for item in value.values())
+    )
+
+
+class TwitterCredentials(CredentialsBlock):
+    """
+    Twitter (X) API credentials, the Prefect 2/3 home of 1.x's `TWITTER_API_CREDENTIALS` secret.
+
+    Attributes:
+        api_key: The app's API key (consumer key).
+        api_secret: The app's API key secret (consumer secret).
+        access_token: The user's access token.
+        access_token_secret: The user's access token secret.
+        bearer_token: An optional app-only bearer token for API v2.
+
+    Examples:
+        Post a tweet from a flow (needs `pip install "prefect-secretblocks[twitter]"`):
+        ```python
+        from prefect_secretblocks import TwitterCredentials
+
+        client = TwitterCredentials.load("BLOCK_NAME").get_client()
+        client.create_tweet(text="Nightly load finished")
+        ```
+    """
+
+    model_config = SECRET_BLOCK_CONFIG
+
+    _block_type_name = "Twitter API Credentials"
+    _block_type_slug = "twitter-api-credentials"
+    _logo_url = "https://abs.twimg.com/responsive-web/client-web/icon-ios.77d25eba.png"
+    _documentation_url = documentation_url("blocks/twitter")
+    _description = "Twitter (X) API keys and access tokens for posting and reading through the Twitter API."
+    _code_example = """
+    ```python
+    from prefect_secretblocks import TwitterCredentials
+
+    twitter_credentials = TwitterCredentials.load("BLOCK_NAME")
+    credentials = twitter_credentials.get()
+    ```
+    """
+
+    api_key: SecretStr = secret_field(description="The app's API key (consumer key).")
+    api_secret: SecretStr = secret_field(description="The app's API key secret (consumer secret).")
+    access_token: SecretStr = secret_field(description="The user's access token.")
+    access_token_secret: SecretStr = secret_field(description="The user's access token secret.")
+    bearer_token: Optional[SecretStr] = secret_field(
+        default=None, description="An optional app-only bearer token for the Twitter API v2."
+    )
+
+    def get(self) -> dict[str, str]:
+        """Return the credentials in 1.x's `TWITTER_API_CREDENTIALS` shape (without `bearer_token`)."""
+        return {key: getattr(self, key).get_secret_value() for key in TWITTER_V1_KEYS}
+
+    def get_client(self) -> tweepy.Client:
+        """
+        Return an authenticated `tweepy.Client` for the Twitter API v2.
+
+        Raises:
+            MissingExtraError: tweepy is not installed; install the `twitter` extra.
+        """
+        try:
+            import tweepy
+        except ImportError:
+            raise MissingExtraError(
+                'TwitterCredentials.get_client() needs tweepy: pip install "prefect-secretblocks[twitter]"'
+            ) from None
+        return tweepy.Client(
+            bearer_token=self.bearer_token.get_secret_value() if self.bearer_token else None,
+            consumer_key=self.api_key.get_secret_value(),
+            consumer_secret=self.api_secret.get_secret_value(),
+            access_token=self.access_token.get_secret_value(),
+            access_token_secret=self.access_token_secret.get_secret_value(),
+        )
