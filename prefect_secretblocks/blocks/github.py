@@ -78,7 +78,7 @@ class GitHubToken(CredentialsBlock):
     @classmethod
     def _token_has_a_github_format(cls, token: SecretStr) -> SecretStr:
         if not is_github_token(token.get_secret_value()):
-            raise ValueError(f"token is not a GitHub token; expected {ACCEPTED_TOKEN_FORMATS}")
+            raise ValueError(f"is not a GitHub token; expected {ACCEPTED_TOKEN_FORMATS}")
         return token
 
     def get(self) -> str:

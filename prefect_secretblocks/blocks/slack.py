@@ -74,7 +74,7 @@ class SlackWebhookURL(NotificationBlock):
     def _url_is_http(cls, url: SecretStr) -> SecretStr:
         parsed = urlparse(url.get_secret_value())
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ValueError("url must be an http(s) URL such as https://hooks.slack.com/services/...")
+            raise ValueError("must be an http(s) URL such as https://hooks.slack.com/services/...")
         return url
 
     def get(self) -> str:

@@ -1,0 +1,198 @@
+"""`prefect-secretblocks`: argument parsing and printing over the migration library.
+
+Exit codes: 0 done; 1 some secrets failed or were in conflict (or Prefect could not be
+reached); 2 bad input (nothing was written). Errors are one line on stderr, no traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Any, NoReturn, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from prefect_secretblocks.exceptions import BadInputError
+from prefect_secretblocks.migration import (
+    DEFAULT_CONCURRENCY,
+    MigrationOptions,
+    MigrationPlan,
+    MigrationReport,
+    Outcome,
+    read_v1_secrets,
+    run_migration,
+)
+from prefect_secretblocks.migration.v1_config import V1Secret, iter_string_leaves
+from prefect_secretblocks.redaction import mask_secrets
+
+app = typer.Typer(
+    name="prefect-secretblocks",
+    help="Typed Prefect secret blocks, and the one-off migration from Prefect 1.x secrets.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+# typer >= 0.2x vendors click and older typer uses click itself: take the class typer raises.
+UsageError = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "UsageError")
+
+stdout = Console()
+stderr = Console(stderr=True)
+
+# Prefect's default (20 s) is shorter than a first start of the embedded server on a
+# fresh PREFECT_HOME can take; used only when the user has not chosen a value.
+EPHEMERAL_STARTUP_TIMEOUT_SECONDS = 120
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class OnConflict(str, Enum):
+    skip = "skip"
+    overwrite = "overwrite"
+    fail = "fail"
+
+
+def exit_with_error(message: str, code: int) -> NoReturn:
+    """One line on stderr and the exit code, like Prefect's own CLI."""
+    stderr.print(f"Error: {message}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _pairs(values: list[str], flag: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for value in values:
+        name, separator, target = value.partition("=")
+        if not separator or not name or not target:
+            raise typer.BadParameter(f"expected NAME=VALUE, got {value!r}", param_hint=flag)
+        pairs[name] = target
+    return pairs
+
+
+@app.callback()
+def _group() -> None:
+    """Typed Prefect secret blocks, and the one-off migration from Prefect 1.x secrets."""
+
+
+@app.command()
+def migrate(
+    config: Optional[Path] = typer.Option(
+        None, help="1.x user config. Default: $PREFECT__USER_CONFIG_PATH or ~/.prefect/config.toml."
+    ),
+    backend_config: Optional[Path] = typer.Option(
+        None, help="1.x backend config. Default: $PREFECT__BACKEND_CONFIG_PATH or ~/.prefect/backend.toml."
+    ),
+    env_file: list[Path] = typer.Option([], help="A dotenv file the flows ran with (repeatable; later files win)."),
+    env: bool = typer.Option(True, help="Read PREFECT__CONTEXT__SECRETS__* from this process's environment."),
+    map_: list[str] = typer.Option([], "--map", help="NAME=TYPE_SLUG: the block type for one secret (repeatable)."),
+    name: list[str] = typer.Option([], help="NAME=BLOCK_NAME: the block name for one secret (repeatable)."),
+    only: list[str] = typer.Option([], help="Migrate only this secret (repeatable)."),
+    exclude: list[str] = typer.Option([], help="Do not migrate this secret (repeatable)."),
+    prefix: str = typer.Option("", help="Prepended to every generated block name."),
+    on_conflict: OnConflict = typer.Option(
+        OnConflict.skip, help="When a block exists with another value: skip it, overwrite it, or fail (write nothing)."
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan and write nothing."),
+    output: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text (a table) or json (one object)."),
+    concurrency: int = typer.Option(DEFAULT_CONCURRENCY, min=1, max=64, help="Saves in flight at once."),
+) -> None:
+    """Save Prefect 1.x secrets (config.toml, backend.toml, environment) as Prefect blocks."""
+    options = MigrationOptions(
+        on_conflict=on_conflict.value,
+        block_types=_pairs(map_, "--map"),
+        block_names=_pairs(name, "--name"),
+        only=only,
+        exclude=exclude,
+        prefix=prefix,
+    )
+    secrets: list[V1Secret] = []
+    try:
+        secrets = read_v1_secrets(config, backend_config, env_file, use_environment=env)
+        if not secrets:
+            raise BadInputError("no Prefect 1.x secrets found in the config files or the environment")
+        with _progress(enabled=not dry_run and output is OutputFormat.text) as on_outcome:
+            plan, report = asyncio.run(run_migration(secrets, options, dry_run, concurrency, on_outcome))
+    except BadInputError as exc:
+        exit_with_error(str(exc), 2)
+    except Exception as exc:  # Prefect unreachable, or a bug: one masked line, never a traceback
+        values = (leaf for secret in secrets for leaf in iter_string_leaves(secret.value))
+        exit_with_error(mask_secrets(f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}", values), 1)
+
+    if output is OutputFormat.json:
+        print(json.dumps(_json_document(plan, report), indent=2))
+    else:
+        _print_table(plan, report)
+    if report is not None and report.problems:
+        raise typer.Exit(1)
+
+
+class _progress:
+    """A rich progress bar on stderr while blocks are saved, when stderr is a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self._bar = (
+            Progress(TextColumn("Saving blocks"), BarColumn(), MofNCompleteColumn(), console=stderr, transient=True)
+            if enabled and stderr.is_terminal
+            else None
+        )
+
+    def __enter__(self) -> Any:
+        if self._bar is None:
+            return None
+        self._bar.start()
+        task = self._bar.add_task("save", total=None)
+        return lambda outcome: self._bar.advance(task) if self._bar else None
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def _json_document(plan: MigrationPlan, report: Optional[MigrationReport]) -> dict[str, Any]:
+    if report is None:
+        return plan.to_dict()
+    return {
+        "plan": [outcome.to_dict() for outcome in report.outcomes],
+        "summary": plan.summary(),
+        "results": report.summary(),
+    }
+
+
+def _print_table(plan: MigrationPlan, report: Optional[MigrationReport]) -> None:
+    table = Table("Secret", "Source", "Block type", "Block name", "Action" if report is None else "Result", "Note")
+    rows: list[Outcome] | None = list(report.outcomes) if report is not None else None
+    for index, entry in enumerate(plan.entries):
+        if rows is None:
+            table.add_row(entry.secret, entry.source, entry.block_type, entry.block_name, entry.action.value, entry.note)
+        else:
+            outcome = rows[index]
+            note = "; ".join(filter(None, [outcome.entry.note, outcome.error]))
+            table.add_row(entry.secret, entry.source, entry.block_type, entry.block_name, outcome.result.value, note)
+    stdout.print(table)
+    counts = plan.summary() if report is None else report.summary()
+    summary = ", ".join(f"{count} {what}" for what, count in counts.items() if count)
+    stdout.print(("Dry run, nothing written: " if report is None else "") + summary, highlight=False)
+
+
+def main() -> None:
+    """Console-script entry point: usage errors become one line and exit code 2."""
+    from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, temporary_settings
+
+    timeout = PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
+    updates = {} if timeout.value() != timeout.default() else {timeout: EPHEMERAL_STARTUP_TIMEOUT_SECONDS}
+    with temporary_settings(updates=updates):
+        try:
+            exit_code = app(standalone_mode=False)
+        except UsageError as exc:
+            stderr.print(f"Error: {exc.format_message()}", markup=False, highlight=False, soft_wrap=True)
+            exit_code = exc.exit_code
+        except typer.Abort:
+            exit_code = 1
+    sys.exit(exit_code or 0)

@@ -1,0 +1,267 @@
+"""Write a migration plan into Prefect: register the block types, save concurrently, verify.
+
+Each block is saved by a single API call, so a run that stops half-way (server gone)
+leaves every block either fully saved or not saved; running again finishes the rest,
+because what was saved is then `unchanged`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+import httpx
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.actions import BlockDocumentCreate, BlockDocumentUpdate
+from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+
+from prefect_secretblocks.migration.plan import (
+    Action,
+    ExistingBlock,
+    MigrationOptions,
+    MigrationPlan,
+    PlannedBlock,
+    plan_migration,
+)
+from prefect_secretblocks.migration.targets import TARGETS_BY_SLUG, canonical_json
+from prefect_secretblocks.migration.v1_config import V1Secret, iter_string_leaves
+from prefect_secretblocks.redaction import mask_secrets
+
+if TYPE_CHECKING:
+    from prefect.client.orchestration import PrefectClient
+    from prefect.client.schemas.objects import BlockDocument
+
+#: Saves in flight at once: enough to hide API latency, few enough for a SQLite-backed server.
+DEFAULT_CONCURRENCY = 8
+_PAGE_SIZE = 200
+
+
+class Result(str, Enum):
+    """What happened to one secret."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
+    UNSUPPORTED = "unsupported"
+    CONFLICT = "conflict"
+    NOT_WRITTEN = "not-written"  # another secret's conflict stopped the migration
+    FAILED = "failed"
+
+
+_RESULT_OF_UNWRITTEN = {
+    Action.UNCHANGED: Result.UNCHANGED,
+    Action.SKIP: Result.SKIPPED,
+    Action.UNSUPPORTED: Result.UNSUPPORTED,
+    Action.CONFLICT: Result.CONFLICT,
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One secret's result; `error` is a one-line, value-free reason when it failed."""
+
+    entry: PlannedBlock
+    result: Result
+    error: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {**self.entry.to_dict(), "result": self.result.value, "error": self.error}
+
+
+@dataclass(frozen=True)
+class MigrationReport:
+    """The outcome of every planned secret."""
+
+    outcomes: tuple[Outcome, ...]
+
+    @property
+    def problems(self) -> tuple[Outcome, ...]:
+        """Secrets that failed or were in conflict: the CLI exits 1 when there are any."""
+        return tuple(outcome for outcome in self.outcomes if outcome.result in (Result.FAILED, Result.CONFLICT))
+
+    def summary(self) -> dict[str, int]:
+        counts = {result.value: 0 for result in Result}
+        for outcome in self.outcomes:
+            counts[outcome.result.value] += 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"results": [outcome.to_dict() for outcome in self.outcomes], "summary": self.summary()}
+
+
+async def read_existing_blocks(
+    client: PrefectClient, block_type_slugs: Iterable[str]
+) -> dict[tuple[str, str], ExistingBlock]:
+    """Every saved block of these types, by `(slug, name)`, with its value in 1.x form."""
+    existing: dict[tuple[str, str], ExistingBlock] = {}
+    for slug in block_type_slugs:
+        offset = 0
+        while True:
+            try:
+                documents = await client.read_block_documents_by_type(
+                    slug, offset=offset, limit=_PAGE_SIZE, include_secrets=True
+                )
+            except ObjectNotFound:  # the type is not registered yet: no blocks of it
+                break
+            for document in documents:
+                existing[(slug, document.name)] = ExistingBlock(document.id, _saved_value_json(slug, document))
+            if len(documents) < _PAGE_SIZE:
+                break
+            offset += _PAGE_SIZE
+    return existing
+
+
+def _saved_value_json(slug: str, document: BlockDocument) -> Optional[str]:
+    target = TARGETS_BY_SLUG[slug]
+    try:
+        return canonical_json(target.v1_value(target.block_class()._from_block_document(document)))
+    except Exception:  # a block saved by someone else may hold anything; it then differs from ours
+        return None
+
+
+async def apply_migration(
+    plan: MigrationPlan,
+    client: Optional[PrefectClient] = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    on_outcome: Optional[Callable[[Outcome], None]] = None,
+) -> MigrationReport:
+    """
+    Save the plan's blocks into the Prefect the environment points at, then verify them.
+
+    Nothing is written when the plan has a conflict. Saves run `concurrency` at a time
+    on one client; each saved block is read back and compared with what 1.x returned.
+
+    Args:
+        plan: What `plan_migration` returned.
+        client: A Prefect client; one is opened (and closed) when omitted.
+        concurrency: How many saves are in flight at once.
+        on_outcome: Called with each secret's outcome as it is known (for progress bars).
+    """
+    if client is None:
+        async with get_client() as own_client:
+            return await apply_migration(plan, own_client, concurrency, on_outcome)
+
+    def report(outcome: Outcome) -> Outcome:
+        if on_outcome is not None:
+            on_outcome(outcome)
+        return outcome
+
+    writes = () if plan.conflicts else plan.writes
+    unwritten = [
+        report(Outcome(entry, _RESULT_OF_UNWRITTEN.get(entry.action, Result.NOT_WRITTEN)))
+        for entry in plan.entries
+        if plan.conflicts or entry.action not in (Action.CREATE, Action.UPDATE)
+    ]
+    if not writes:
+        return MigrationReport(tuple(unwritten))
+
+    registration_errors = await _register_block_types(client, {entry.block_type for entry in writes})
+    limit = asyncio.Semaphore(max(1, concurrency))
+
+    async def save(entry: PlannedBlock) -> Outcome:
+        if entry.block_type in registration_errors:
+            return report(Outcome(entry, Result.FAILED, registration_errors[entry.block_type]))
+        async with limit:
+            try:
+                await _save_block(client, entry)
+            except Exception as exc:  # one secret's failure must not stop the others
+                return report(Outcome(entry, Result.FAILED, _describe_failure(exc, entry)))
+        return report(Outcome(entry, Result.CREATED if entry.action is Action.CREATE else Result.UPDATED))
+
+    written = await asyncio.gather(*(save(entry) for entry in writes))
+    verified = await _verify(client, written)
+    by_secret = {outcome.entry.secret: outcome for outcome in (*unwritten, *verified)}
+    return MigrationReport(tuple(by_secret[entry.secret] for entry in plan.entries))
+
+
+async def _register_block_types(client: PrefectClient, slugs: Collection[str]) -> dict[str, str]:
+    """Register each needed block type once; returns the slugs that failed, with why."""
+    errors: dict[str, str] = {}
+    for slug in sorted(slugs):
+        try:
+            await TARGETS_BY_SLUG[slug].block_class().aregister_type_and_schema(client=client)
+        except Exception as exc:  # reported on each secret of this type
+            errors[slug] = f"could not register block type {slug}: {_describe_failure(exc)}"
+    return errors
+
+
+async def _save_block(client: PrefectClient, entry: PlannedBlock) -> None:
+    assert entry.block is not None  # planned writes always carry their block
+    document = entry.block._to_block_document(name=entry.block_name, include_secrets=True)
+    if entry.action is Action.CREATE:
+        # The same conversion `Block.save` makes: the API rejects a full BlockDocument.
+        fields = {"name", "block_schema_id", "block_type_id", "data", "is_anonymous"}
+        await client.create_block_document(BlockDocumentCreate(**document.model_dump(include=fields)))
+        return
+    assert entry.existing_id is not None  # an update is planned only for an existing block
+    await client.update_block_document(
+        entry.existing_id,
+        BlockDocumentUpdate(block_schema_id=document.block_schema_id, data=document.data, merge_existing_data=False),
+    )
+
+
+async def _verify(client: PrefectClient, outcomes: Sequence[Outcome]) -> list[Outcome]:
+    """Read every saved block back; a value that differs from the plan's is a failure."""
+    saved_types = {outcome.entry.block_type for outcome in outcomes if outcome.result is not Result.FAILED}
+    if not saved_types:
+        return list(outcomes)
+    try:
+        existing = await read_existing_blocks(client, saved_types)
+    except Exception as exc:  # the saves happened; say that they could not be checked
+        reason = f"saved, but could not be read back to verify: {_describe_failure(exc)}"
+        return [o if o.result is Result.FAILED else Outcome(o.entry, Result.FAILED, reason) for o in outcomes]
+    return [
+        o
+        if o.result is Result.FAILED or _read_back(existing, o.entry) == o.entry.value_json
+        else Outcome(o.entry, Result.FAILED, "read back a value different from the one saved")
+        for o in outcomes
+    ]
+
+
+def _read_back(existing: Mapping[tuple[str, str], ExistingBlock], entry: PlannedBlock) -> Optional[str]:
+    found = existing.get((entry.block_type, entry.block_name))
+    return found.value_json if found else None
+
+
+def _describe_failure(exc: Exception, entry: Optional[PlannedBlock] = None) -> str:
+    """A one-line reason that never carries a value (API error bodies echo the request)."""
+    if isinstance(exc, ObjectAlreadyExists):
+        return "a block with this name appeared while migrating; run the migration again"
+    if isinstance(exc, httpx.HTTPStatusError):
+        return f"the Prefect API answered HTTP {exc.response.status_code}"
+    if isinstance(exc, httpx.TransportError):
+        return f"could not reach the Prefect API ({type(exc).__name__})"
+    secrets = iter_string_leaves(json.loads(entry.value_json)) if entry and entry.value_json else ()
+    first_line = (str(exc).splitlines() or [""])[0]
+    return mask_secrets(f"{type(exc).__name__}: {first_line}", secrets)
+
+
+async def run_migration(
+    secrets: Sequence[V1Secret],
+    options: MigrationOptions = MigrationOptions(),
+    dry_run: bool = False,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    on_outcome: Optional[Callable[[Outcome], None]] = None,
+) -> tuple[MigrationPlan, Optional[MigrationReport]]:
+    """
+    Plan against what Prefect already holds, then apply unless `dry_run`: the whole `migrate` command.
+
+    Returns:
+        The plan, and the report (None on a dry run).
+
+    Raises:
+        BadInputError: The plan cannot be made (see `plan_migration`); nothing is written.
+    """
+    # Plan once offline to learn the block types involved, and validate every input first.
+    block_types = {entry.block_type for entry in plan_migration(secrets, options).entries}
+    async with get_client() as client:
+        existing = await read_existing_blocks(client, block_types)
+        plan = plan_migration(secrets, options, existing)
+        if dry_run:
+            return plan, None
+        return plan, await apply_migration(plan, client, concurrency, on_outcome)

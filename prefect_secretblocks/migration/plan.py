@@ -1,0 +1,237 @@
+"""Decide, for each 1.x secret, which block it becomes and what saving it will do.
+
+Planning is pure: it takes the secrets read from 1.x and what already exists in
+Prefect, and returns a `MigrationPlan`. Nothing is written here, and a plan never
+holds a value in any of its printable forms.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Literal, Optional
+from uuid import UUID
+
+from pydantic import ValidationError
+
+from prefect_secretblocks.exceptions import BadInputError
+from prefect_secretblocks.migration.targets import (
+    UnsupportedValue,
+    block_name_for,
+    canonical_json,
+    target_for,
+    to_json_value,
+)
+from prefect_secretblocks.migration.v1_config import V1Secret
+
+if TYPE_CHECKING:
+    from prefect.blocks.core import Block
+
+OnConflict = Literal["skip", "overwrite", "fail"]
+_VALID_BLOCK_NAME = re.compile(r"[a-z0-9-]+")
+
+
+class Action(str, Enum):
+    """What applying the plan does for one secret."""
+
+    CREATE = "create"
+    UPDATE = "update"  # exists with another value, --on-conflict overwrite
+    UNCHANGED = "unchanged"  # exists with the same value: re-runs are idempotent
+    SKIP = "skip"  # exists with another value, --on-conflict skip (the default)
+    CONFLICT = "conflict"  # exists with another value, --on-conflict fail: nothing is written
+    UNSUPPORTED = "unsupported"  # JSON cannot hold the value
+
+
+@dataclass(frozen=True)
+class ExistingBlock:
+    """A block already saved in Prefect under a planned name, with its value as canonical JSON."""
+
+    id: UUID
+    value_json: Optional[str]  # None when the saved block could not be read as its type
+
+
+@dataclass(frozen=True)
+class MigrationOptions:
+    """The choices `prefect-secretblocks migrate` exposes as flags."""
+
+    on_conflict: OnConflict = "skip"
+    block_types: Mapping[str, str] = field(default_factory=dict)  # --map NAME=TYPE_SLUG
+    block_names: Mapping[str, str] = field(default_factory=dict)  # --name NAME=BLOCK_NAME
+    only: Collection[str] = ()
+    exclude: Collection[str] = ()
+    prefix: str = ""
+
+
+@dataclass(frozen=True)
+class PlannedBlock:
+    """One secret's line in the plan. `block` holds the value and is never printed."""
+
+    secret: str
+    source: str
+    block_type: str
+    block_name: str
+    action: Action
+    note: str = ""
+    block: Optional[Block] = field(default=None, repr=False, compare=False)
+    value_json: Optional[str] = field(default=None, repr=False, compare=False)
+    existing_id: Optional[UUID] = field(default=None, repr=False)
+
+    def to_dict(self) -> dict[str, str]:
+        """The public, value-free form used by `--format json`."""
+        return {
+            "secret": self.secret,
+            "source": self.source,
+            "block_type": self.block_type,
+            "block_name": self.block_name,
+            "action": self.action.value,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class MigrationPlan:
+    """The whole plan, in secret-name order."""
+
+    entries: tuple[PlannedBlock, ...]
+
+    @property
+    def writes(self) -> tuple[PlannedBlock, ...]:
+        """The entries that save a block."""
+        return tuple(entry for entry in self.entries if entry.action in (Action.CREATE, Action.UPDATE))
+
+    @property
+    def conflicts(self) -> tuple[PlannedBlock, ...]:
+        """The entries that stop the whole migration (`--on-conflict fail`)."""
+        return tuple(entry for entry in self.entries if entry.action is Action.CONFLICT)
+
+    def summary(self) -> dict[str, int]:
+        """How many secrets get each action."""
+        counts = {action.value: 0 for action in Action}
+        for entry in self.entries:
+            counts[entry.action.value] += 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        """`{"plan": [...], "summary": {action: count}}`, the `--format json` document."""
+        return {"plan": [entry.to_dict() for entry in self.entries], "summary": self.summary()}
+
+
+def plan_migration(
+    secrets: Sequence[V1Secret],
+    options: MigrationOptions = MigrationOptions(),
+    existing: Mapping[tuple[str, str], ExistingBlock] = {},
+) -> MigrationPlan:
+    """
+    Plan the migration of `secrets` into blocks.
+
+    Args:
+        secrets: What `read_v1_secrets` returned.
+        options: Filters, overrides and the conflict policy.
+        existing: Blocks already in Prefect, by `(block type slug, block name)`
+            (`apply.read_existing_blocks` fetches them).
+
+    Raises:
+        BadInputError: A flag names an unknown secret or type, a block name is empty or
+            invalid, two secrets would share a block name, or a value does not fit the
+            typed block its name maps to. Nothing has been written.
+    """
+    by_name = {secret.name: secret for secret in secrets}
+    _check_flags_name_secrets(options, by_name)
+    selected = [
+        secret
+        for secret in secrets
+        if (not options.only or secret.name in options.only) and secret.name not in options.exclude
+    ]
+    entries = tuple(_plan_one(secret, options, existing) for secret in selected)
+    _check_block_names(entries)
+    return MigrationPlan(entries=entries)
+
+
+def _check_flags_name_secrets(options: MigrationOptions, by_name: Mapping[str, V1Secret]) -> None:
+    for flag, names in (
+        ("--only", options.only),
+        ("--exclude", options.exclude),
+        ("--map", options.block_types),
+        ("--name", options.block_names),
+    ):
+        unknown = sorted(set(names) - set(by_name))
+        if unknown:
+            raise BadInputError(f"{flag} {unknown[0]}: no 1.x secret has this name (names are case-sensitive)")
+    for secret_name, block_name in options.block_names.items():
+        if not _VALID_BLOCK_NAME.fullmatch(block_name):
+            raise BadInputError(
+                f"--name {secret_name}={block_name}: block names may only contain lowercase letters, numbers and dashes"
+            )
+
+
+def _plan_one(
+    secret: V1Secret, options: MigrationOptions, existing: Mapping[tuple[str, str], ExistingBlock]
+) -> PlannedBlock:
+    source = ", ".join(secret.sources)
+    block_name = options.block_names.get(secret.name) or block_name_for(secret.name, options.prefix)
+    try:
+        value, changed = to_json_value(secret.value)
+    except UnsupportedValue as exc:
+        target = target_for(secret.name, None, options.block_types.get(secret.name))
+        return PlannedBlock(secret.name, source, target.slug, block_name, Action.UNSUPPORTED, f"not migrated: the value {exc}")
+
+    target = target_for(secret.name, value, options.block_types.get(secret.name))
+    try:
+        block = target.build(value)
+    except (ValueError, ValidationError) as exc:
+        raise BadInputError(
+            f"secret {secret.name} ({source}) does not fit a {target.slug} block: {_reason(exc)}; "
+            f"keep it as a generic Secret with --map {secret.name}=secret"
+        ) from None
+    value_json = canonical_json(value)
+    note = "a tuple in 1.x, saved as a JSON list" if changed else ""
+
+    found = existing.get((target.slug, block_name))
+    if found is None:
+        action = Action.CREATE
+    elif found.value_json == value_json:
+        action = Action.UNCHANGED
+    else:
+        action = {"skip": Action.SKIP, "overwrite": Action.UPDATE, "fail": Action.CONFLICT}[options.on_conflict]
+        note = "; ".join(filter(None, [note, "a block with this name exists with a different value"]))
+    return PlannedBlock(
+        secret.name,
+        source,
+        target.slug,
+        block_name,
+        action,
+        note,
+        block=block,
+        value_json=value_json,
+        existing_id=found.id if found else None,
+    )
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        # `include_input=False`: the message must never carry the rejected value.
+        first = exc.errors(include_input=False, include_url=False)[0]
+        field_name = ".".join(str(part) for part in first["loc"])
+        return f"{field_name} {first['msg'].removeprefix('Value error, ')}"
+    return str(exc)
+
+
+def _check_block_names(entries: Sequence[PlannedBlock]) -> None:
+    users: dict[str, list[PlannedBlock]] = defaultdict(list)
+    for entry in entries:
+        if not entry.block_name:
+            raise BadInputError(
+                f"secret {entry.secret!r} ({entry.source}) gives an empty block name; "
+                f"choose one with --name '{entry.secret}=BLOCK_NAME'"
+            )
+        if entry.action is not Action.UNSUPPORTED:
+            users[entry.block_name].append(entry)
+    for block_name, sharing in users.items():
+        if len(sharing) > 1:
+            described = " and ".join(f"{entry.secret} ({entry.source})" for entry in sharing)
+            raise BadInputError(
+                f"block name {block_name!r} would be used by {described}; rename one with --name SECRET=BLOCK_NAME"
+            )
