@@ -166,7 +166,9 @@ def _json_document(plan: MigrationPlan, report: Optional[MigrationReport]) -> di
 
 
 def _print_table(plan: MigrationPlan, report: Optional[MigrationReport]) -> None:
-    table = Table("Secret", "Source", "Block type", "Block name", "Action" if report is None else "Result", "Note")
+    table = Table()
+    for header in ("Secret", "Source", "Block type", "Block name", "Action" if report is None else "Result", "Note"):
+        table.add_column(header, overflow="fold")  # wrap, never cut: names and sources must stay readable
     rows: list[Outcome] | None = list(report.outcomes) if report is not None else None
     for index, entry in enumerate(plan.entries):
         if rows is None:

@@ -1,0 +1,5 @@
+"""`python -m prefect_secretblocks` runs the CLI."""
+
+from prefect_secretblocks.cli import main
+
+main()
