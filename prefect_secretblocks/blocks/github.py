@@ -10,7 +10,12 @@ import httpx
 from pydantic import SecretStr, field_validator
 from prefect.blocks.abstract import CredentialsBlock
 
-from prefect_secretblocks.blocks._shared import SECRET_BLOCK_CONFIG, documentation_url, secret_field
+from prefect_secretblocks.blocks._shared import (
+    SECRET_BLOCK_CONFIG,
+    RedactsSecretsInLogs,
+    documentation_url,
+    secret_field,
+)
 
 if TYPE_CHECKING:
     from prefect_github import GitHubCredentials
@@ -28,7 +33,7 @@ def is_github_token(value: object) -> bool:
     return isinstance(value, str) and GITHUB_TOKEN_PATTERN.fullmatch(value) is not None
 
 
-class GitHubToken(CredentialsBlock):
+class GitHubToken(RedactsSecretsInLogs, CredentialsBlock):
     """
     A GitHub personal access token, the Prefect 2/3 home of 1.x's `GITHUB_ACCESS_TOKEN` secret.
 

@@ -11,7 +11,12 @@ from prefect._internal.compatibility.async_dispatch import async_dispatch
 from prefect.blocks.abstract import NotificationBlock
 from pydantic import SecretStr, field_validator
 
-from prefect_secretblocks.blocks._shared import SECRET_BLOCK_CONFIG, documentation_url, secret_field
+from prefect_secretblocks.blocks._shared import (
+    SECRET_BLOCK_CONFIG,
+    RedactsSecretsInLogs,
+    documentation_url,
+    secret_field,
+)
 from prefect_secretblocks.exceptions import NotificationFailed
 
 if TYPE_CHECKING:
@@ -27,7 +32,7 @@ def is_slack_webhook_url(value: object) -> bool:
     return isinstance(value, str) and value.startswith(SLACK_HOOKS_URL_PREFIXES)
 
 
-class SlackWebhookURL(NotificationBlock):
+class SlackWebhookURL(RedactsSecretsInLogs, NotificationBlock):
     """
     A Slack incoming-webhook URL, the Prefect 2/3 home of 1.x's `SLACK_WEBHOOK_URL` secret.
 

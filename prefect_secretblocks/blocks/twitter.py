@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING, Optional
 from prefect.blocks.abstract import CredentialsBlock
 from pydantic import SecretStr
 
-from prefect_secretblocks.blocks._shared import SECRET_BLOCK_CONFIG, documentation_url, secret_field
+from prefect_secretblocks.blocks._shared import (
+    SECRET_BLOCK_CONFIG,
+    RedactsSecretsInLogs,
+    documentation_url,
+    secret_field,
+)
 from prefect_secretblocks.exceptions import MissingExtraError
 
 if TYPE_CHECKING:
@@ -26,7 +31,7 @@ def is_twitter_credentials(value: object) -> bool:
     )
 
 
-class TwitterCredentials(CredentialsBlock):
+class TwitterCredentials(RedactsSecretsInLogs, CredentialsBlock):
     """
     Twitter (X) API credentials, the Prefect 2/3 home of 1.x's `TWITTER_API_CREDENTIALS` secret.
 
