@@ -22,3 +22,12 @@ def prefect_server() -> Iterator[None]:
     """The session's Prefect API: a temporary server on SQLite, started once (~12 s)."""
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(scope="session")
+def http_recorder_url() -> Iterator[str]:
+    """The base URL of a loopback Slack stand-in (see tests/helpers/http_recorder.py)."""
+    from tests.helpers.http_recorder import http_recorder
+
+    with http_recorder() as recorder:
+        yield recorder.url

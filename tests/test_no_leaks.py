@@ -1,0 +1,242 @@
+"""No secret leaks: canary values in every secret field, driven through every public path.
+
+One test per channel, so a failure says where the leak is. Each channel is checked for the
+whole canary and for any 8-character slice of it (`tests/canaries.py`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import pty
+import subprocess
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prefect import flow, get_run_logger
+from prefect.blocks.core import Block
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+from prefect.logging.handlers import APILogHandler
+from prefect.settings import PREFECT_API_URL
+from pydantic import ValidationError
+
+from prefect_secretblocks import GitHubToken, SlackWebhookURL, TwitterCredentials
+from prefect_secretblocks.exceptions import NotificationFailed
+
+from . import canaries
+from .canaries import assert_no_leak
+
+BLOCKS: dict[str, Callable[[], Block]] = {
+    "github-token": lambda: GitHubToken(token=canaries.GITHUB_TOKEN),
+    "slack-webhook-url": lambda: SlackWebhookURL(url=canaries.SLACK_URL),
+    "twitter-api-credentials": lambda: TwitterCredentials(**canaries.TWITTER, bearer_token=canaries.TWITTER_BEARER),
+}
+# Inputs each block rejects, with a canary inside: a bad format and a wrong type.
+REJECTED: dict[str, list[dict[str, Any]]] = {
+    "github-token": [{"token": "not-a-token-" + canaries.GITHUB_TOKEN}, {"token": {"nested": canaries.GITHUB_TOKEN}}],
+    "slack-webhook-url": [{"url": "ftp://" + canaries.SLACK_PATH}, {"url": [canaries.SLACK_URL]}],
+    "twitter-api-credentials": [{**canaries.TWITTER, "api_key": {"k": canaries.TWITTER["api_key"]}}],
+}
+
+
+def formatted(exc: BaseException) -> str:
+    """The exception's message, repr and full traceback, as a user would see them."""
+    return "\n".join([str(exc), repr(exc), *traceback.format_exception(type(exc), exc, exc.__traceback__)])
+
+
+@pytest.mark.parametrize("slug", BLOCKS)
+def test_repr_and_str_do_not_leak(slug: str) -> None:
+    block = BLOCKS[slug]()
+    assert_no_leak(f"{block!r} {block!s} {block.__dict__!r}", f"repr/str of {slug}")
+
+
+@pytest.mark.parametrize("slug", BLOCKS)
+def test_model_dump_does_not_leak(slug: str) -> None:
+    block = BLOCKS[slug]()
+    assert_no_leak(str(block.model_dump()) + str(block.model_dump(mode="json")), f"model_dump of {slug}")
+
+
+@pytest.mark.parametrize("slug", BLOCKS)
+def test_model_dump_json_does_not_leak(slug: str) -> None:
+    assert_no_leak(BLOCKS[slug]().model_dump_json(), f"model_dump_json of {slug}")
+
+
+@pytest.mark.parametrize(("slug", "data"), [(slug, data) for slug, inputs in REJECTED.items() for data in inputs])
+def test_validation_errors_do_not_leak(slug: str, data: dict[str, Any]) -> None:
+    block_class = type(BLOCKS[slug]())
+    with pytest.raises(ValidationError) as caught:
+        block_class(**data)
+    assert_no_leak(formatted(caught.value), f"validation error of {slug}")
+    assert_no_leak(json.dumps(caught.value.errors(include_input=False, include_url=False), default=str), "errors()")
+
+
+@pytest.mark.parametrize("slug", BLOCKS)
+async def test_api_reads_without_include_secrets_do_not_leak(slug: str) -> None:
+    await BLOCKS[slug]().asave(f"leak-api-{slug}", overwrite=True)
+    async with get_client() as client:
+        document = await client.read_block_document_by_name(f"leak-api-{slug}", slug, include_secrets=False)
+        listed = await client.read_block_documents_by_type(slug, include_secrets=False)
+    assert_no_leak(document.model_dump_json() + "".join(d.model_dump_json() for d in listed), f"API read of {slug}")
+
+
+@pytest.mark.parametrize("slug", BLOCKS)
+async def test_save_load_and_aload_do_not_leak(slug: str, caplog: pytest.LogCaptureFixture, capfd) -> None:
+    caplog.set_level(logging.DEBUG)
+    block = BLOCKS[slug]()
+    await block.asave(f"leak-load-{slug}", overwrite=True)
+    loaded = await type(block).aload(f"leak-load-{slug}")
+    loaded_sync = await asyncio_to_thread(type(block).load, f"leak-load-{slug}")
+    out, err = capfd.readouterr()
+    assert_no_leak(f"{loaded!r}{loaded_sync!r}{caplog.text}{out}{err}", f"save/load/aload of {slug}")
+
+
+async def asyncio_to_thread(function: Callable[..., Any], *args: Any) -> Any:
+    import asyncio
+
+    return await asyncio.to_thread(function, *args)
+
+
+def test_notify_failures_do_not_leak(http_recorder_url: str) -> None:
+    failing = SlackWebhookURL(url=f"{http_recorder_url}/status/404/services/{canaries.SLACK_PATH}")
+    with pytest.raises(NotificationFailed) as rejected:
+        failing.notify("hello")
+    unreachable = SlackWebhookURL(url=f"http://127.0.0.1:9/services/{canaries.SLACK_PATH}")
+    with pytest.raises(NotificationFailed) as refused:
+        unreachable.notify("hello")
+    assert_no_leak(formatted(rejected.value) + formatted(refused.value), "notify failures")
+
+
+def test_flow_run_logs_of_a_flow_using_every_block_do_not_leak(http_recorder_url: str, capfd) -> None:
+    GitHubToken(token=canaries.GITHUB_TOKEN).save("leak-flow-token", overwrite=True)
+    SlackWebhookURL(url=f"{http_recorder_url}/services/{canaries.SLACK_PATH}").save("leak-flow-slack", overwrite=True)
+    TwitterCredentials(**canaries.TWITTER).save("leak-flow-twitter", overwrite=True)
+
+    @flow(log_prints=True)
+    def uses_and_logs_its_secrets() -> str:
+        logger = get_run_logger()
+        token = GitHubToken.load("leak-flow-token")
+        slack = SlackWebhookURL.load("leak-flow-slack")
+        twitter = TwitterCredentials.load("leak-flow-twitter")
+        slack.notify("deployed")
+        logger.info("loaded %r %r %r", token, slack, twitter)
+        logger.info("by mistake: %s %s %s", token.get(), slack.get(), twitter.get())
+        print(f"printed by mistake: {token.get()}")
+        from prefect.runtime import flow_run
+
+        return flow_run.id
+
+    flow_run_id = uses_and_logs_its_secrets()
+    import asyncio
+
+    async def read_logs() -> str:
+        await APILogHandler.aflush()
+        async with get_client() as client:
+            logs = await client.read_logs(
+                log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])), limit=200, offset=0
+            )
+        return "\n".join(log.message for log in logs)
+
+    api_logs = asyncio.run(read_logs())
+    out, err = capfd.readouterr()
+    assert "by mistake" in api_logs
+    assert_no_leak(api_logs, "flow run logs in the API")
+    assert_no_leak(out + err, "flow run console output")
+
+
+# --- the migration CLI ----------------------------------------------------------------------
+
+CONFIG_WITH_CANARIES = f"""
+[context.secrets]
+GITHUB_ACCESS_TOKEN = "{canaries.GITHUB_TOKEN}"
+SLACK_WEBHOOK_URL = "$CANARY_HOOK"
+DB_PASSWORD = "{canaries.GENERIC}"
+[context.secrets.AWS_CREDENTIALS]
+ACCESS_KEY = "{canaries.AWS_ACCESS_KEY}"
+SECRET_ACCESS_KEY = "{canaries.AWS_SECRET}"
+[context.secrets.TWITTER_API_CREDENTIALS]
+api_key = "{canaries.TWITTER['api_key']}"
+api_secret = "{canaries.TWITTER['api_secret']}"
+access_token = "{canaries.TWITTER['access_token']}"
+access_token_secret = "{canaries.TWITTER['access_token_secret']}"
+"""
+
+
+@pytest.fixture
+def canary_config(tmp_path: Path) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(CONFIG_WITH_CANARIES)
+    return path
+
+
+def cli_environment(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PREFECT_API_URL": PREFECT_API_URL.value(),
+        "HOME": str(tmp_path),
+        "CANARY_HOOK": canaries.SLACK_URL,
+    }
+
+
+def run_cli(tmp_path: Path, *args: str, stderr: Any = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "prefect_secretblocks", "migrate", *args],
+        env=cli_environment(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+        timeout=180,
+    )
+
+
+def test_migration_dry_run_text_output_does_not_leak(tmp_path: Path, canary_config: Path) -> None:
+    result = run_cli(tmp_path, "--config", str(canary_config), "--dry-run", "--prefix", "leak-dry-")
+    assert result.returncode == 0, result.stderr[-300:]
+    assert_no_leak(result.stdout + result.stderr, "migrate --dry-run output")
+
+
+def test_migration_json_output_does_not_leak(tmp_path: Path, canary_config: Path) -> None:
+    result = run_cli(tmp_path, "--config", str(canary_config), "--format", "json", "--prefix", "leak-json-")
+    assert result.returncode == 0, result.stderr[-300:]
+    assert_no_leak(result.stdout + result.stderr, "migrate --format json output")
+
+
+def test_migration_progress_bar_on_a_terminal_does_not_leak(tmp_path: Path, canary_config: Path) -> None:
+    leader, follower = pty.openpty()
+    try:
+        result = run_cli(tmp_path, "--config", str(canary_config), "--prefix", "leak-tty-", stderr=follower)
+    finally:
+        os.close(follower)
+    terminal = b""
+    try:
+        while chunk := os.read(leader, 65536):
+            terminal += chunk
+    except OSError:  # the terminal is closed once everything is read
+        pass
+    os.close(leader)
+    assert result.returncode == 0
+    assert "Saving blocks" in terminal.decode(errors="replace")  # the bar was really drawn
+    assert_no_leak(result.stdout + terminal.decode(errors="replace"), "migrate progress output on a terminal")
+
+
+def test_migration_cli_errors_do_not_leak(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    # The AWS table misses SECRET_ACCESS_KEY, and another secret has a broken TOML value.
+    config.write_text(f'[context.secrets.AWS_CREDENTIALS]\nACCESS_KEY = "{canaries.AWS_ACCESS_KEY}"\n')
+    shape_error = run_cli(tmp_path, "--config", str(config))
+    config.write_text(f'[context.secrets]\nDB_PASSWORD = "{canaries.GENERIC}\n')
+    toml_error = run_cli(tmp_path, "--config", str(config))
+    assert shape_error.returncode == toml_error.returncode == 2
+    assert_no_leak(shape_error.stderr + shape_error.stdout + toml_error.stderr + toml_error.stdout, "CLI errors")
+
+
+def test_migration_writes_no_file_holding_a_secret(tmp_path: Path, canary_config: Path) -> None:
+    result = run_cli(tmp_path, "--config", str(canary_config), "--prefix", "leak-files-")
+    assert result.returncode == 0
+    written = [path for path in tmp_path.rglob("*") if path.is_file() and path != canary_config]
+    assert_no_leak("".join(path.read_text(errors="replace") for path in written), "files written by migrate")
