@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 import httpx
 from prefect._internal.compatibility.async_dispatch import async_dispatch
 from prefect.blocks.abstract import NotificationBlock
+from prefect.utilities.asyncutils import run_coro_as_sync
 from pydantic import SecretStr, field_validator
 
 from prefect_secretblocks.blocks._shared import (
@@ -116,12 +117,7 @@ class SlackWebhookURL(RedactsSecretsInLogs, NotificationBlock):
         Raises:
             NotificationFailed: The webhook could not be reached or did not answer 2xx.
         """
-        try:
-            with httpx.Client(timeout=_NOTIFY_TIMEOUT_SECONDS) as client:
-                response = client.post(self.get(), json=_slack_payload(body, subject))
-        except httpx.HTTPError as exc:
-            raise _unreachable(exc) from None
-        _raise_unless_delivered(response)
+        run_coro_as_sync(self.anotify(body, subject))
 
     def to_slack_webhook(self) -> SlackWebhook:
         """Return Prefect's core `SlackWebhook` block with the same URL (for automations that need it)."""

@@ -25,6 +25,7 @@ from prefect_secretblocks.migration.plan import (
     MigrationOptions,
     MigrationPlan,
     PlannedBlock,
+    count_each,
     plan_migration,
 )
 from prefect_secretblocks.migration.targets import TARGETS_BY_SLUG, canonical_json
@@ -85,10 +86,8 @@ class MigrationReport:
         return tuple(outcome for outcome in self.outcomes if outcome.result in (Result.FAILED, Result.CONFLICT))
 
     def summary(self) -> dict[str, int]:
-        counts = {result.value: 0 for result in Result}
-        for outcome in self.outcomes:
-            counts[outcome.result.value] += 1
-        return counts
+        """How many secrets had each result."""
+        return count_each(Result, (outcome.result for outcome in self.outcomes))
 
     def to_dict(self) -> dict[str, Any]:
         return {"results": [outcome.to_dict() for outcome in self.outcomes], "summary": self.summary()}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Literal, Optional
@@ -109,14 +109,19 @@ class MigrationPlan:
 
     def summary(self) -> dict[str, int]:
         """How many secrets get each action."""
-        counts = {action.value: 0 for action in Action}
-        for entry in self.entries:
-            counts[entry.action.value] += 1
-        return counts
+        return count_each(Action, (entry.action for entry in self.entries))
 
     def to_dict(self) -> dict[str, Any]:
         """`{"plan": [...], "summary": {action: count}}`, the `--format json` document."""
         return {"plan": [entry.to_dict() for entry in self.entries], "summary": self.summary()}
+
+
+def count_each(kinds: type[Enum], values: Iterable[Enum]) -> dict[str, int]:
+    """`{kind: how many}` over all kinds of an enum, zeros included, in the enum's order."""
+    counts = {kind.value: 0 for kind in kinds}
+    for value in values:
+        counts[value.value] += 1
+    return counts
 
 
 def plan_migration(
