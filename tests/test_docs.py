@@ -1,0 +1,35 @@
+"""The documentation builds cleanly, and every block's documentation URL has its page."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from prefect_secretblocks import GitHubToken, SlackWebhookURL, TwitterCredentials
+from prefect_secretblocks.blocks._shared import DOCUMENTATION_ROOT
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_mkdocs_build_strict_passes(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("block", [GitHubToken, SlackWebhookURL, TwitterCredentials], ids=lambda block: block.__name__)
+def test_documentation_url_points_at_a_page(block: type) -> None:
+    url = str(block._documentation_url)
+    assert url.startswith(DOCUMENTATION_ROOT + "/")
+    page = url[len(DOCUMENTATION_ROOT) + 1 :].strip("/")
+    assert (REPO / "docs" / f"{page}.md").is_file(), urlparse(url).path
