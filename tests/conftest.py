@@ -16,6 +16,8 @@ from collections.abc import Iterator  # noqa: E402
 import pytest  # noqa: E402
 from prefect.testing.utilities import prefect_test_harness  # noqa: E402
 
+from tests.helpers.http_recorder import HttpRecorder, http_recorder  # noqa: E402
+
 
 @pytest.fixture(autouse=True, scope="session")
 def prefect_server() -> Iterator[None]:
@@ -25,9 +27,13 @@ def prefect_server() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def http_recorder_url() -> Iterator[str]:
-    """The base URL of a loopback Slack stand-in (see tests/helpers/http_recorder.py)."""
-    from tests.helpers.http_recorder import http_recorder
-
+def slack_stand_in() -> Iterator[HttpRecorder]:
+    """A loopback HTTP server standing in for Slack (see tests/helpers/http_recorder.py)."""
     with http_recorder() as recorder:
-        yield recorder.url
+        yield recorder
+
+
+@pytest.fixture(scope="session")
+def http_recorder_url(slack_stand_in: HttpRecorder) -> str:
+    """The Slack stand-in's base URL."""
+    return slack_stand_in.url
