@@ -12,6 +12,7 @@ import os
 import pty
 import subprocess
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -208,20 +209,27 @@ def test_migration_json_output_does_not_leak(tmp_path: Path, canary_config: Path
 
 def test_migration_progress_bar_on_a_terminal_does_not_leak(tmp_path: Path, canary_config: Path) -> None:
     leader, follower = pty.openpty()
+    terminal = bytearray()
+
+    def drain() -> None:  # read while the CLI runs: a full terminal buffer would block it
+        try:
+            while chunk := os.read(leader, 65536):
+                terminal.extend(chunk)
+        except OSError:  # the terminal closes when the CLI exits
+            pass
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
     try:
         result = run_cli(tmp_path, "--config", str(canary_config), "--prefix", "leak-tty-", stderr=follower)
     finally:
         os.close(follower)
-    terminal = b""
-    try:
-        while chunk := os.read(leader, 65536):
-            terminal += chunk
-    except OSError:  # the terminal is closed once everything is read
-        pass
+    reader.join(timeout=30)
     os.close(leader)
+    shown = terminal.decode(errors="replace")
     assert result.returncode == 0
-    assert "Saving blocks" in terminal.decode(errors="replace")  # the bar was really drawn
-    assert_no_leak(result.stdout + terminal.decode(errors="replace"), "migrate progress output on a terminal")
+    assert "Saving blocks" in shown  # the bar was really drawn
+    assert_no_leak(result.stdout + shown, "migrate progress output on a terminal")
 
 
 def test_migration_cli_errors_do_not_leak(tmp_path: Path) -> None:
