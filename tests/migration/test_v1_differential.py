@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from prefect_secretblocks.migration import read_v1_secrets
+from prefect_secretblocks.migration import MigrationOptions, Result, read_v1_secrets, run_migration
+from prefect_secretblocks.migration.targets import TARGETS_BY_SLUG, UnsupportedValue, to_json_value
 
 from .v1_cases import CASES, V1Case
 
@@ -59,3 +60,22 @@ def test_reader_matches_prefect_1_4_1(case: V1Case, oracle_results) -> None:
     assert ours.keys() == oracle["secrets"].keys()
     mismatches = [name for name in ours if not strictly_equal(ours[name], oracle["secrets"][name])]
     assert not mismatches, {name: (ours[name], oracle["secrets"][name]) for name in mismatches}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+async def test_migrated_blocks_hold_what_prefect_1_4_1_returned(case: V1Case, oracle_results) -> None:
+    """The property: every migrated block's 1.x-form value equals 1.x's `Secret(name).get()`."""
+    environment, oracle = oracle_results[case.id]
+    options = MigrationOptions(prefix=f"diff-{case.id}-", block_types=case.maps)
+    plan, report = await run_migration(read_v1_secrets(environ=environment), options)
+    assert report is not None and not report.problems, [o.error for o in report.problems]
+    for outcome in report.outcomes:
+        expected = oracle["secrets"][outcome.entry.secret]
+        try:
+            json_value, _ = to_json_value(expected)
+        except UnsupportedValue:
+            assert outcome.result is Result.UNSUPPORTED, outcome.entry.secret
+            continue
+        target = TARGETS_BY_SLUG[outcome.entry.block_type]
+        block = await target.block_class().aload(outcome.entry.block_name)
+        assert strictly_equal(target.v1_value(block), json_value), outcome.entry.secret

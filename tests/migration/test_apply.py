@@ -1,0 +1,162 @@
+"""Applying a plan against the session's Prefect server: idempotency, conflicts, verification."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+from prefect.blocks.system import Secret
+from prefect.client.orchestration import get_client
+
+from prefect_secretblocks import GitHubToken
+from prefect_secretblocks.migration import (
+    Action,
+    MigrationOptions,
+    Result,
+    V1Secret,
+    apply_migration,
+    plan_migration,
+    run_migration,
+)
+from prefect_secretblocks.migration import apply as apply_module
+from prefect_secretblocks.migration.targets import TARGETS_BY_SLUG
+
+_prefixes = itertools.count()
+
+
+@pytest.fixture
+def prefix() -> str:
+    """A fresh block-name prefix, so tests sharing the server never see each other's blocks."""
+    return f"apply{next(_prefixes)}-"
+
+
+def secret(name: str, value: Any) -> V1Secret:
+    return V1Secret(name=name, value=value, sources=("config.toml",))
+
+
+SECRETS = [
+    secret("GITHUB_ACCESS_TOKEN", "ghp_" + "fakeApplyTok" * 3),
+    secret("AWS_CREDENTIALS", {"ACCESS_KEY": "AKIAFAKE", "SECRET_ACCESS_KEY": "fake-secret"}),
+    secret("PORT", 5432),
+    secret("FLAG", True),
+    secret("NOTHING", None),
+    secret("DOC", {"user": "fake", "ports": [1, 2]}),
+    secret("LOOKS_LIKE_JSON", "12"),
+    secret("LOOKS_LIKE_NULL", "null"),
+    secret("PAIR", (1, 2)),
+    secret("A_SET", {1, 2}),
+]
+
+
+async def saved_value(slug: str, name: str) -> Any:
+    target = TARGETS_BY_SLUG[slug]
+    return target.v1_value(await target.block_class().aload(name))
+
+
+async def block_ids_and_times(names: list[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    async with get_client() as client:
+        return {
+            (slug, name): (doc.id, doc.updated)
+            for slug, name in names
+            for doc in [await client.read_block_document_by_name(name, slug, include_secrets=False)]
+        }
+
+
+async def test_first_run_creates_every_block_with_the_1x_value(prefix: str) -> None:
+    plan, report = await run_migration(SECRETS, MigrationOptions(prefix=prefix))
+    assert report is not None and not report.problems
+    results = {outcome.entry.secret: outcome.result for outcome in report.outcomes}
+    assert results.pop("A_SET") is Result.UNSUPPORTED
+    assert set(results.values()) == {Result.CREATED}
+    for entry in plan.entries:
+        if entry.action is Action.CREATE:
+            expected = next(s.value for s in SECRETS if s.name == entry.secret)
+            expected = list(expected) if isinstance(expected, tuple) else expected
+            assert await saved_value(entry.block_type, entry.block_name) == expected, entry.secret
+
+
+async def test_core_secret_returns_json_looking_strings_unchanged(prefix: str) -> None:
+    await run_migration([secret("LOOKS_LIKE_JSON", "12"), secret("NULL_TEXT", "null")], MigrationOptions(prefix=prefix))
+    assert (await Secret.aload(f"{prefix}looks-like-json")).get() == "12"
+    assert (await Secret.aload(f"{prefix}null-text")).get() == "null"
+
+
+async def test_a_tuple_is_saved_as_a_list_with_a_note(prefix: str) -> None:
+    plan, _ = await run_migration([secret("PAIR", (1, 2))], MigrationOptions(prefix=prefix))
+    assert "tuple" in plan.entries[0].note
+    assert (await Secret.aload(f"{prefix}pair")).get() == [1, 2]
+
+
+async def test_re_running_is_idempotent_and_writes_nothing(prefix: str) -> None:
+    plan, _ = await run_migration(SECRETS, MigrationOptions(prefix=prefix))
+    written = [(entry.block_type, entry.block_name) for entry in plan.writes]
+    before = await block_ids_and_times(written)
+
+    again, report = await run_migration(SECRETS, MigrationOptions(prefix=prefix))
+
+    assert again.summary()["unchanged"] == len(written) and not again.writes
+    assert report is not None and report.summary()["unchanged"] == len(written)
+    assert await block_ids_and_times(written) == before
+
+
+async def test_skip_leaves_an_existing_different_block_untouched(prefix: str) -> None:
+    await Secret(value="fake-old").asave(f"{prefix}db-password")
+    plan, report = await run_migration([secret("DB_PASSWORD", "fake-new")], MigrationOptions(prefix=prefix))
+    assert plan.entries[0].action is Action.SKIP
+    assert report is not None and report.outcomes[0].result is Result.SKIPPED and not report.problems
+    assert (await Secret.aload(f"{prefix}db-password")).get() == "fake-old"
+
+
+async def test_overwrite_updates_an_existing_different_block(prefix: str) -> None:
+    await Secret(value="fake-old").asave(f"{prefix}db-password")
+    plan, report = await run_migration(
+        [secret("DB_PASSWORD", {"user": "fake"})], MigrationOptions(prefix=prefix, on_conflict="overwrite")
+    )
+    assert plan.entries[0].action is Action.UPDATE
+    assert report is not None and report.outcomes[0].result is Result.UPDATED
+    assert (await Secret.aload(f"{prefix}db-password")).get() == {"user": "fake"}
+
+
+async def test_fail_on_conflict_writes_nothing_at_all(prefix: str) -> None:
+    await Secret(value="fake-old").asave(f"{prefix}db-password")
+    secrets = [secret("DB_PASSWORD", "fake-new"), secret("OTHER", "fake-other")]
+    _, report = await run_migration(secrets, MigrationOptions(prefix=prefix, on_conflict="fail"))
+    assert report is not None
+    assert {o.entry.secret: o.result for o in report.outcomes} == {
+        "DB_PASSWORD": Result.CONFLICT,
+        "OTHER": Result.NOT_WRITTEN,
+    }
+    assert [o.entry.secret for o in report.problems] == ["DB_PASSWORD"]
+    with pytest.raises(ValueError):
+        await Secret.aload(f"{prefix}other")
+    assert (await Secret.aload(f"{prefix}db-password")).get() == "fake-old"
+
+
+async def test_verification_reports_a_block_read_back_with_another_value(
+    prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(apply_module, "_saved_value_json", lambda slug, document: '"tampered"')
+    plan = plan_migration([secret("VERIFIED", "fake-value")], MigrationOptions(prefix=prefix))
+    report = await apply_migration(plan)
+    assert report.outcomes[0].result is Result.FAILED
+    assert "different from the one saved" in report.outcomes[0].error
+
+
+@pytest.mark.parametrize("concurrency", [1, 16])
+async def test_any_concurrency_saves_every_block_and_reports_each_once(prefix: str, concurrency: int) -> None:
+    secrets = [secret(f"BULK_{index}", f"fake-{index}") for index in range(24)]
+    seen: list[str] = []
+    plan = plan_migration(secrets, MigrationOptions(prefix=prefix))
+    report = await apply_migration(plan, concurrency=concurrency, on_outcome=lambda o: seen.append(o.entry.secret))
+    assert sorted(seen) == sorted(s.name for s in secrets)
+    assert report.summary()["created"] == len(secrets)
+
+
+async def test_apply_registers_the_block_types_it_needs(prefix: str) -> None:
+    async with get_client() as client:
+        await apply_migration(plan_migration([secret("GITHUB_ACCESS_TOKEN", "ghp_" + "fakeRegister" * 3)],
+                                             MigrationOptions(prefix=prefix)), client)
+        block_type = await client.read_block_type_by_slug("github-token")
+    assert block_type.name == "GitHub Token"
+    assert (await GitHubToken.aload(f"{prefix}github-access-token")).get().startswith("ghp_fakeRegister")
