@@ -3,7 +3,6 @@ flag, no traceback, and nothing is written to Prefect (blocks listed before and 
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
 import subprocess
@@ -13,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from prefect.client.orchestration import get_client
 from prefect.settings import PREFECT_API_URL
+
+from tests.helpers.prefect_api import block_document_ids
 
 @dataclass(frozen=True)
 class BadInput:
@@ -94,14 +94,6 @@ CORPUS = [
 ]
 
 
-async def _block_document_ids() -> set[str]:
-    ids: set[str] = set()
-    async with get_client() as client:
-        while page := await client.read_block_documents(include_secrets=False, offset=len(ids), limit=200):
-            ids.update(str(document.id) for document in page)
-    return ids
-
-
 @pytest.mark.parametrize("bad", CORPUS, ids=[bad.id for bad in CORPUS])
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(bad: BadInput, tmp_path: Path) -> None:
     if bad.needs_non_root and os.geteuid() == 0:
@@ -119,7 +111,7 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(bad: BadInput, tmp_p
         "PREFECT_HOME": str(tmp_path / "prefect-home"),
         **bad.env,
     }
-    before = asyncio.run(_block_document_ids())
+    before = block_document_ids()
     result = subprocess.run(
         [sys.executable, "-m", "prefect_secretblocks", "migrate", *args],
         env=environment,
@@ -127,7 +119,7 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(bad: BadInput, tmp_p
         text=True,
         timeout=120,
     )
-    after = asyncio.run(_block_document_ids())
+    after = block_document_ids()
 
     error_lines = result.stderr.strip().splitlines()
     assert result.returncode == 2, result.stderr[-500:]
