@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
 #: Saves in flight at once: enough to hide API latency, few enough for a SQLite-backed server.
 DEFAULT_CONCURRENCY = 8
-_PAGE_SIZE = 200
 
 
 class Result(str, Enum):
@@ -99,26 +98,21 @@ async def read_existing_blocks(
     """Every saved block of these types, by `(slug, name)`, with its value in 1.x form."""
     existing: dict[tuple[str, str], ExistingBlock] = {}
     for slug in block_type_slugs:
-        offset = 0
-        while True:
-            try:
-                documents = await client.read_block_documents_by_type(
-                    slug, offset=offset, limit=_PAGE_SIZE, include_secrets=True
-                )
-            except ObjectNotFound:  # the type is not registered yet: no blocks of it
-                break
-            for document in documents:
-                existing[(slug, document.name)] = ExistingBlock(document.id, _saved_value_json(slug, document))
-            if len(documents) < _PAGE_SIZE:
-                break
-            offset += _PAGE_SIZE
+        try:
+            # One request per type: this endpoint returns all of the type's documents (no paging).
+            documents = await client.read_block_documents_by_type(slug, include_secrets=True)
+        except ObjectNotFound:  # the type is not registered yet: no blocks of it
+            continue
+        for document in documents:
+            existing[(slug, document.name)] = ExistingBlock(document.id, _saved_value_json(slug, document))
     return existing
 
 
 def _saved_value_json(slug: str, document: BlockDocument) -> Optional[str]:
     target = TARGETS_BY_SLUG[slug]
     try:
-        return canonical_json(target.v1_value(target.block_class()._from_block_document(document)))
+        # Validate the data directly: `Block._from_block_document` would emit a "loaded" event per block.
+        return canonical_json(target.v1_value(target.block_class().model_validate(document.data)))
     except Exception:  # a block saved by someone else may hold anything; it then differs from ours
         return None
 
@@ -161,19 +155,26 @@ async def apply_migration(
 
     registration_errors = await _register_block_types(client, {entry.block_type for entry in writes})
     limit = asyncio.Semaphore(max(1, concurrency))
+    # Once the API is unreachable (after the client's own retries), the rest is not attempted:
+    # a re-run finishes it, and nothing waits for every remaining save to time out.
+    lost_api: list[str] = []
 
     async def save(entry: PlannedBlock) -> Outcome:
         if entry.block_type in registration_errors:
             return report(Outcome(entry, Result.FAILED, registration_errors[entry.block_type]))
         async with limit:
+            if lost_api:
+                return report(Outcome(entry, Result.FAILED, f"not attempted: {lost_api[0]}"))
             try:
                 await _save_block(client, entry)
             except Exception as exc:  # one secret's failure must not stop the others
+                if isinstance(exc, httpx.TransportError):
+                    lost_api.append(_describe_failure(exc))
                 return report(Outcome(entry, Result.FAILED, _describe_failure(exc, entry)))
         return report(Outcome(entry, Result.CREATED if entry.action is Action.CREATE else Result.UPDATED))
 
     written = await asyncio.gather(*(save(entry) for entry in writes))
-    verified = await _verify(client, written)
+    verified = await _verify(client, written) if not lost_api else _unverified(written, lost_api[0])
     by_secret = {outcome.entry.secret: outcome for outcome in (*unwritten, *verified)}
     return MigrationReport(tuple(by_secret[entry.secret] for entry in plan.entries))
 
@@ -212,14 +213,19 @@ async def _verify(client: PrefectClient, outcomes: Sequence[Outcome]) -> list[Ou
     try:
         existing = await read_existing_blocks(client, saved_types)
     except Exception as exc:  # the saves happened; say that they could not be checked
-        reason = f"saved, but could not be read back to verify: {_describe_failure(exc)}"
-        return [o if o.result is Result.FAILED else Outcome(o.entry, Result.FAILED, reason) for o in outcomes]
+        return _unverified(outcomes, _describe_failure(exc))
     return [
         o
         if o.result is Result.FAILED or _read_back(existing, o.entry) == o.entry.value_json
         else Outcome(o.entry, Result.FAILED, "read back a value different from the one saved")
         for o in outcomes
     ]
+
+
+def _unverified(outcomes: Sequence[Outcome], reason: str) -> list[Outcome]:
+    """Saved blocks that could not be read back are reported as failures: re-run to verify them."""
+    message = f"saved, but could not be read back to verify: {reason}"
+    return [o if o.result is Result.FAILED else Outcome(o.entry, Result.FAILED, message) for o in outcomes]
 
 
 def _read_back(existing: Mapping[tuple[str, str], ExistingBlock], entry: PlannedBlock) -> Optional[str]:

@@ -1,0 +1,128 @@
+"""A migration whose server dies half-way leaves whole blocks only, and a re-run finishes the rest."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+SECRET_COUNT = 600
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def prefect_server(home: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """A standalone `prefect server start` on loopback, SQLite in `home`; killed on exit."""
+    environment = {
+        **os.environ,
+        "PREFECT_HOME": str(home),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_UI_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+    }
+    environment.pop("PREFECT_API_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, "the Prefect server did not start"
+            time.sleep(0.2)
+        yield server
+    finally:
+        if server.poll() is None:
+            server.kill()
+        server.wait()
+
+
+def block_documents(port: int) -> dict[str, dict]:
+    """Every block document by name, with secrets (the API of the standalone server)."""
+    documents: dict[str, dict] = {}
+    while True:
+        page = httpx.post(
+            f"http://127.0.0.1:{port}/api/block_documents/filter",
+            json={"offset": len(documents), "limit": 200, "include_secrets": True},
+            timeout=30,
+        ).json()
+        documents.update((document["name"], document) for document in page)
+        if len(page) < 200:
+            return documents
+
+
+def migrate(config: Path, port: int, home: Path, client_retries: int = 5) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "prefect_secretblocks", "migrate", "--config", str(config), "--no-env"]
+        + ["--concurrency", "2", "--format", "json"],
+        env={
+            **os.environ,
+            "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+            "HOME": str(home),
+            "PREFECT_CLIENT_MAX_RETRIES": str(client_retries),
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_killed_server_leaves_whole_blocks_and_a_rerun_finishes(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    values = {f"SECRET_{index:04d}": f"fake-value-{index:04d}" for index in range(SECRET_COUNT)}
+    config.write_text("[context.secrets]\n" + "".join(f'{name} = "{value}"\n' for name, value in values.items()))
+    home, port = tmp_path / "prefect-home", free_port()
+
+    with prefect_server(home, port) as server:
+        # One client retry: this run is about atomic saves when the server dies, not retry patience.
+        run = migrate(config, port, tmp_path, client_retries=1)
+        while len(block_documents(port)) < 20:
+            assert run.poll() is None, "the migration finished before the server could be stopped"
+            time.sleep(0.05)
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+        out, err = run.communicate(timeout=180)
+    assert run.returncode != 0
+    assert "Traceback" not in out + err
+    interrupted = json.loads(out)["results"] if out.strip() else {}
+    assert not interrupted or interrupted["failed"] > 0
+
+    with prefect_server(home, port):
+        saved = block_documents(port)
+        assert 0 < len(saved) < SECRET_COUNT
+        for name, document in saved.items():  # every block that exists is whole
+            assert document["data"]["value"] == values[name.replace("secret-", "SECRET_")]
+        rerun = migrate(config, port, tmp_path)
+        out, err = rerun.communicate(timeout=300)
+        report = json.loads(out)
+        assert rerun.returncode == 0, [(e["secret"], e["error"]) for e in report["plan"] if e["result"] == "failed"]
+        results = report["results"]
+        assert results["unchanged"] == len(saved)
+        assert results["created"] == SECRET_COUNT - len(saved)
+        final = block_documents(port)
+    assert len(final) == SECRET_COUNT
+    assert all(document["data"]["value"] == values[name.replace("secret-", "SECRET_")] for name, document in final.items())
