@@ -113,10 +113,13 @@ def _build_secret(value: Any) -> Block:
 
 
 def _decodes_as_json(text: str) -> bool:
+    """Whether `Secret.get()` would not return `text` as it is (it decodes, or fails trying)."""
     try:
         json.loads(text)
-    except ValueError:
+    except json.JSONDecodeError:
         return False
+    except (ValueError, RecursionError):  # too many digits, too deep: get() would raise on it
+        return True
     return True
 
 
@@ -222,7 +225,13 @@ def to_json_value(value: Any) -> tuple[Any, bool]:
         UnsupportedValue: The value holds something JSON cannot (set, bytes, complex,
             datetime, non-string keys, inf/nan, ...); the message says what.
     """
-    if value is None or isinstance(value, (bool, int, str)):
+    if value is None or isinstance(value, (bool, str)):
+        return value, False
+    if isinstance(value, int):
+        try:
+            str(value)
+        except ValueError:  # Python refuses to print ints over 4300 digits, and so does json
+            raise UnsupportedValue("holds an integer too long for JSON") from None
         return value, False
     if isinstance(value, float):
         if not math.isfinite(value):

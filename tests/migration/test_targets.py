@@ -7,12 +7,16 @@ import re
 from typing import Any
 
 import pytest
-from hypothesis import given
+from prefect.blocks.system import Secret
+from pydantic import ValidationError
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prefect_secretblocks.exceptions import BadInputError
 from prefect_secretblocks.migration.targets import (
     BLOCK_TARGETS,
+    TARGETS_BY_SLUG,
+    BlockTarget,
     UnsupportedValue,
     block_name_for,
     canonical_json,
@@ -81,6 +85,7 @@ def test_the_prefix_is_part_of_the_slug() -> None:
     assert block_name_for("DB_PASSWORD", prefix="Legacy_") == "legacy-db-password"
 
 
+@settings(max_examples=100, deadline=None)
 @given(st.text(max_size=40), st.text(max_size=10))
 def test_slugging_is_idempotent_and_always_valid(name: str, prefix: str) -> None:
     slug = block_name_for(name, prefix)
@@ -144,3 +149,226 @@ def test_each_target_round_trips_the_1x_value_through_json(slug: str, value: Any
     block = target.build(value)
     reloaded = type(block).model_validate_json(block.model_dump_json(context={"include_secrets": True}))
     assert canonical_json(target.v1_value(reloaded)) == canonical_json(value)
+
+
+# --- target_for: more of the mapping, one rule per test --------------------------------------
+
+
+def target_named(slug: str) -> BlockTarget:
+    return TARGETS_BY_SLUG[slug]
+
+
+def test_well_known_name_wins_over_the_value_shape() -> None:
+    # The planner then reports the wrong shape (see test_plan.py); the name decides the type.
+    assert target_for("GITHUB_ACCESS_TOKEN", "fake-not-a-token").slug == "github-token"
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "ghp_" + "fakeTok" * 6,
+        "gho_" + "A1" * 18,
+        "github_pat_" + "fake_Token_" * 3,
+        "0123456789abcdefABCDEF0123456789abcdef01",
+    ],
+    ids=["ghp", "gho", "github-pat", "legacy-40-hex"],
+)
+def test_any_github_token_format_maps_to_github_token(token: str) -> None:
+    assert target_for("SOME_TOKEN", token).slug == "github-token"
+
+
+def test_slack_gov_hook_url_maps_to_slack_webhook_url() -> None:
+    assert target_for("HOOK", "https://hooks.slack-gov.com/services/TFAKE/BFAKE/fakePath").slug == "slack-webhook-url"
+
+
+def test_twitter_dict_with_an_extra_key_falls_back_to_secret() -> None:
+    assert target_for("TW", {**TWITTER, "bearer_token": "fake-e"}).slug == "secret"
+
+
+def test_twitter_dict_with_a_non_string_value_falls_back_to_secret() -> None:
+    assert target_for("TW", {**TWITTER, "api_key": 12345}).slug == "secret"
+
+
+def test_aws_dict_without_secret_access_key_falls_back_to_secret() -> None:
+    assert target_for("CREDS", {"ACCESS_KEY": "AKIAFAKE"}).slug == "secret"
+
+
+def test_aws_dict_with_a_non_string_value_falls_back_to_secret() -> None:
+    assert target_for("CREDS", {**AWS, "SESSION_TOKEN": None}).slug == "secret"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["fake-plain", "", 12, 1.5, True, None, [GITHUB_TOKEN], {"token": GITHUB_TOKEN}, "ghp_short"],
+    ids=["text", "empty", "int", "float", "bool", "none", "list", "dict", "short-ghp"],
+)
+def test_values_without_an_unmistakable_shape_fall_back_to_secret(value: Any) -> None:
+    assert target_for("SOME_NAME", value).slug == "secret"
+
+
+@pytest.mark.parametrize("slug", [target.slug for target in BLOCK_TARGETS])
+def test_every_slug_is_a_valid_override(slug: str) -> None:
+    assert target_for("ANY", "fake", slug).slug == slug
+
+
+def test_unknown_override_names_the_flag_and_secret() -> None:
+    with pytest.raises(BadInputError, match=r"^--map MY_SECRET=vault: unknown block type"):
+        target_for("MY_SECRET", "fake", "vault")
+
+
+# --- block_name_for: one rule per test ----------------------------------------------------
+
+
+def test_block_name_is_lowercase() -> None:
+    assert block_name_for("MixedCase") == "mixedcase"
+
+
+@pytest.mark.parametrize("separator", ["_", ".", " "])
+def test_underscore_dot_and_space_become_dashes(separator: str) -> None:
+    assert block_name_for(f"db{separator}password") == "db-password"
+
+
+def test_characters_prefect_does_not_allow_are_dropped() -> None:
+    assert block_name_for("db:pass@host/1+x") == "dbpasshost1x"
+
+
+def test_digits_and_dashes_are_kept() -> None:
+    assert block_name_for("api-key-2") == "api-key-2"
+
+
+def test_runs_of_dashes_collapse() -> None:
+    assert block_name_for("a__b..c  d--e") == "a-b-c-d-e"
+
+
+def test_leading_and_trailing_dashes_are_trimmed() -> None:
+    assert block_name_for("_.-secret-._") == "secret"
+
+
+def test_non_ascii_letters_are_dropped() -> None:
+    assert block_name_for("pässwörd_ключ") == "psswrd"
+
+
+def test_block_name_may_be_empty() -> None:
+    assert block_name_for("ключ") == ""
+
+
+def test_prefix_separator_joins_without_a_double_dash() -> None:
+    assert block_name_for("_TOKEN", prefix="v1-") == "v1-token"
+
+
+_SLUG = re.compile(r"^[a-z0-9-]*$")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aZ09_-. :/é\u00df\u0130\u212a"), max_size=40), st.text(max_size=10))
+def test_slug_has_only_lowercase_digits_and_single_inner_dashes(name: str, prefix: str) -> None:
+    slug = block_name_for(name, prefix)
+    assert _SLUG.match(slug), slug
+    assert not slug.startswith("-") and not slug.endswith("-") and "--" not in slug
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.from_regex(r"[a-z0-9]+(-[a-z0-9]+)*", fullmatch=True))
+def test_a_name_that_is_already_a_slug_is_kept(name: str) -> None:
+    assert block_name_for(name) == name
+
+
+# --- to_json_value ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["fake", 0, -3, 2.5, True, False, None, [], {}], ids=repr)
+def test_json_values_are_kept_unchanged(value: Any) -> None:
+    result, changed = to_json_value(value)
+    assert canonical_json(result) == canonical_json(value) and changed is False
+
+
+def test_a_tuple_becomes_a_list_and_is_marked_changed() -> None:
+    assert to_json_value((1, "fake")) == ([1, "fake"], True)
+
+
+def test_a_tuple_nested_in_a_dict_marks_the_whole_value_changed() -> None:
+    assert to_json_value({"outer": {"inner": (1,)}}) == ({"outer": {"inner": [1]}}, True)
+
+
+def test_an_unsupported_value_nested_deeply_is_still_found() -> None:
+    with pytest.raises(UnsupportedValue, match="set"):
+        to_json_value({"a": [1, {"b": (2, {3})}]})
+
+
+def test_non_string_keys_nested_in_a_list_are_unsupported() -> None:
+    with pytest.raises(UnsupportedValue, match="non-string keys"):
+        to_json_value([{"ok": 1}, {(1, 2): "fake"}])
+
+
+@pytest.mark.parametrize(
+    ("value", "type_name"),
+    [(frozenset({1}), "frozenset"), (datetime.date(2020, 1, 2), "date"), (object(), "object")],
+)
+def test_unsupported_value_message_names_the_python_type(value: Any, type_name: str) -> None:
+    with pytest.raises(UnsupportedValue, match=f"holds a Python {type_name},"):
+        to_json_value(value)
+
+
+def test_negative_infinity_is_unsupported() -> None:
+    with pytest.raises(UnsupportedValue, match="-inf"):
+        to_json_value(float("-inf"))
+
+
+# --- build / v1_value round trips -------------------------------------------------------
+
+
+def through_json(block: Any) -> Any:
+    """The block as Prefect saves and loads it: pydantic JSON with the secrets included."""
+    return type(block).model_validate_json(block.model_dump_json(context={"include_secrets": True}))
+
+
+def test_aws_credentials_with_a_session_token_round_trip() -> None:
+    value = {**AWS, "SESSION_TOKEN": "fake-session-token"}
+    aws = target_named("aws-credentials")
+    assert canonical_json(aws.v1_value(through_json(aws.build(value)))) == canonical_json(value)
+
+
+def test_aws_credentials_without_a_session_token_come_back_without_the_key() -> None:
+    aws = target_named("aws-credentials")
+    assert "SESSION_TOKEN" not in aws.v1_value(through_json(aws.build(AWS)))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["12", '"x"', "null", "true", "false", "NaN", "-Infinity", " 7 ", "[1]", '{"a": 1}', "", "fake-canary"],
+    ids=repr,
+)
+def test_secret_string_that_would_json_decode_comes_back_as_the_same_string(text: str) -> None:
+    secret = target_named("secret")
+    reloaded = Secret.model_validate_json(secret.build(text).model_dump_json(context={"include_secrets": True}))
+    assert reloaded.get() == text and isinstance(reloaded.get(), str)
+
+
+@pytest.mark.parametrize("value", [0, 12, -1.5, True, False, [1, "fake", None], {"k": {"n": [True]}}], ids=repr)
+def test_secret_json_value_comes_back_with_its_type(value: Any) -> None:
+    secret = target_named("secret")
+    reloaded = through_json(secret.build(value))
+    assert canonical_json(secret.v1_value(reloaded)) == canonical_json(value)
+
+
+def test_secret_none_comes_back_as_none() -> None:
+    secret = target_named("secret")
+    assert secret.v1_value(through_json(secret.build(None))) is None
+
+
+def test_secret_string_of_more_than_4300_digits_comes_back_unchanged() -> None:
+    text = "9" * 5000
+    secret = target_named("secret")
+    assert secret.v1_value(through_json(secret.build(text))) == text
+
+
+def test_secret_string_of_deeply_nested_brackets_comes_back_unchanged() -> None:
+    text = "[" * 2000
+    secret = target_named("secret")
+    assert secret.v1_value(through_json(secret.build(text))) == text
+
+
+@pytest.mark.parametrize("slug", ["github-token", "slack-webhook-url", "twitter-api-credentials", "aws-credentials"])
+def test_typed_target_refuses_a_value_of_another_shape(slug: str) -> None:
+    with pytest.raises((ValueError, ValidationError)):
+        target_named(slug).build(12345)

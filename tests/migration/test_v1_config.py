@@ -36,29 +36,29 @@ def write(path: Path, text: str) -> Path:
 
 def read(
     home: Path,
-    config: Optional[str] = None,
+    toml: Optional[str] = None,
     env: Optional[dict[str, str]] = None,
     **kwargs: Any,
 ) -> dict[str, Any]:
-    """`{name: value}` of the secrets read from `config` (TOML text) and `env`."""
-    secrets = read_all(home, config, env, **kwargs)
+    """`{name: value}` of the secrets read from `toml` (the user config's text) and `env`."""
+    secrets = read_all(home, toml, env, **kwargs)
     return {secret.name: secret.value for secret in secrets}
 
 
 def read_all(
     home: Path,
-    config: Optional[str] = None,
+    toml: Optional[str] = None,
     env: Optional[dict[str, str]] = None,
     **kwargs: Any,
 ) -> list[V1Secret]:
-    if config is not None:
-        kwargs["config"] = write(home.parent / "config.toml", config)
+    if toml is not None:
+        kwargs["config"] = write(home.parent / "config.toml", toml)
     return read_v1_secrets(environ={"HOME": str(home), **(env or {})}, **kwargs)
 
 
-def read_one(home: Path, config: Optional[str] = None, env: Optional[dict[str, str]] = None, **kwargs: Any) -> Any:
+def read_one(home: Path, toml: Optional[str] = None, env: Optional[dict[str, str]] = None, **kwargs: Any) -> Any:
     """The value of the only secret."""
-    secrets = read(home, config, env, **kwargs)
+    secrets = read(home, toml, env, **kwargs)
     assert len(secrets) == 1, sorted(secrets)
     return next(iter(secrets.values()))
 
@@ -67,10 +67,10 @@ def secret_toml(name: str, toml_value: str) -> str:
     return f"[context.secrets]\n{name} = {toml_value}\n"
 
 
-def bad_input(home: Path, config: Optional[str] = None, env: Optional[dict[str, str]] = None, **kwargs: Any) -> str:
+def bad_input(home: Path, toml: Optional[str] = None, env: Optional[dict[str, str]] = None, **kwargs: Any) -> str:
     """The one-line message of the `BadInputError` that reading raises."""
     with pytest.raises(BadInputError) as caught:
-        read_all(home, config, env, **kwargs)
+        read_all(home, toml, env, **kwargs)
     message = str(caught.value)
     assert "\n" not in message, message
     return message
@@ -168,7 +168,7 @@ def test_missing_config_named_by_env_var_is_silently_skipped(home: Path, tmp_pat
 
 def test_missing_explicit_config_is_bad_input(home: Path, tmp_path: Path) -> None:
     missing = tmp_path / "missing.toml"
-    assert bad_input(home, config=None, **{"config": missing}) == f"{missing}: no such file"
+    assert bad_input(home, config=missing) == f"{missing}: no such file"
 
 
 def test_missing_explicit_backend_config_is_bad_input(home: Path, tmp_path: Path) -> None:
@@ -188,7 +188,12 @@ def test_braced_var_is_expanded_from_the_environment(home: Path) -> None:
 
 
 def test_unset_var_is_left_as_written(home: Path) -> None:
-    assert read_one(home, secret_toml("A", '"pre-$UNSET_FAKE-${UNSET_FAKE}"')) == "pre-$UNSET_FAKE-${UNSET_FAKE}"
+    assert read_one(home, secret_toml("A", '"fake-$UNSET_FAKE-x"')) == "fake-$UNSET_FAKE-x"
+
+
+def test_unset_braced_var_is_then_dropped_as_a_missing_config_reference(home: Path) -> None:
+    # Expansion leaves `${UNSET_FAKE}`; 1.x's `${dotted.key}` step then finds no such key: "".
+    assert read_one(home, secret_toml("A", '"fake-${UNSET_FAKE}-x"')) == "fake--x"
 
 
 def test_leading_tilde_expands_to_home_from_the_environment(home: Path) -> None:
@@ -340,7 +345,10 @@ def test_reference_may_name_any_config_key(home: Path) -> None:
 
 
 def test_reference_to_a_key_inside_a_secret_table(home: Path) -> None:
-    config = '[context.secrets]\nKEY = "${context.secrets.AWS.ACCESS_KEY}"\n[context.secrets.AWS]\nACCESS_KEY = "fake-a"\n'
+    config = (
+        '[context.secrets]\nKEY = "${context.secrets.AWS.ACCESS_KEY}"\n'
+        '[context.secrets.AWS]\nACCESS_KEY = "fake-a"\n'
+    )
     assert read(home, config)["KEY"] == "fake-a"
 
 
@@ -481,7 +489,8 @@ def test_env_file_accepts_export_prefix(home: Path, tmp_path: Path) -> None:
 def test_env_file_quotes_are_removed(home: Path, tmp_path: Path) -> None:
     path = env_file(
         tmp_path,
-        "PREFECT__CONTEXT__SECRETS__DOUBLE=\"fake with spaces\"\nPREFECT__CONTEXT__SECRETS__SINGLE='fake # not a comment'\n",
+        "PREFECT__CONTEXT__SECRETS__DOUBLE=\"fake with spaces\"\n"
+        "PREFECT__CONTEXT__SECRETS__SINGLE='fake # not a comment'\n",
     )
     assert read(home, env_files=[path]) == {"DOUBLE": "fake with spaces", "SINGLE": "fake # not a comment"}
 
@@ -528,8 +537,10 @@ def test_env_files_are_read_when_use_environment_is_false(home: Path, tmp_path: 
 # --- sources --------------------------------------------------------------------------------
 
 
-def sources(home: Path, config: Optional[str] = None, env: Optional[dict[str, str]] = None, **kwargs: Any) -> dict[str, tuple[str, ...]]:
-    return {secret.name: secret.sources for secret in read_all(home, config, env, **kwargs)}
+def sources(
+    home: Path, toml: Optional[str] = None, env: Optional[dict[str, str]] = None, **kwargs: Any
+) -> dict[str, tuple[str, ...]]:
+    return {secret.name: secret.sources for secret in read_all(home, toml, env, **kwargs)}
 
 
 def test_source_of_a_toml_secret_is_the_file_path(home: Path) -> None:
@@ -549,7 +560,9 @@ def test_source_of_an_env_file_secret_is_file_and_line(home: Path, tmp_path: Pat
 
 def test_source_of_an_overridden_secret_is_the_winner_only(home: Path) -> None:
     env = {"PREFECT__CONTEXT__SECRETS__TOKEN": "fake-env"}
-    assert sources(home, '[context.secrets]\nTOKEN = "fake-toml"\n', env) == {"TOKEN": ("env PREFECT__CONTEXT__SECRETS__TOKEN",)}
+    assert sources(home, '[context.secrets]\nTOKEN = "fake-toml"\n', env) == {
+        "TOKEN": ("env PREFECT__CONTEXT__SECRETS__TOKEN",)
+    }
 
 
 def test_sources_of_a_table_list_every_file_and_variable_that_set_a_key(home: Path) -> None:
