@@ -383,7 +383,7 @@ def test_plan_repr_never_contains_a_value() -> None:
     assert_no_leak(" ".join(repr(entry) for entry in plan.entries), "repr(entry)")
 
 
-# --- known bugs: plan_migration must raise only BadInputError ------------------------------
+# --- values at the limits of Python and JSON -----------------------------------------------
 
 
 def test_an_int_too_long_for_json_is_unsupported() -> None:

@@ -1,0 +1,248 @@
+"""`make bench`: every figure as a ratio against a baseline measured in the same run.
+
+Starts a fresh Prefect server on loopback (temporary PREFECT_HOME), runs each benchmark
+several times, prints the medians and ratios, and with `--write-docs` writes
+docs/benchmarks.md. Absolute times are shown for context only; the targets are ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+PYTHON = sys.executable
+
+
+@dataclass
+class Figure:
+    name: str
+    measured: float
+    baseline: float
+    target: str  # e.g. ">= 5.0" on speedup, "<= 1.1" on ratio
+    unit: str = "ratio"
+
+    @property
+    def ratio(self) -> float:
+        return self.measured / self.baseline
+
+    @property
+    def met(self) -> bool:
+        bound = float(self.target.split()[1])
+        return self.ratio >= bound if self.target.startswith(">=") else self.ratio <= bound
+
+
+def environment(**extra: str) -> dict[str, str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT__")}
+    return {**base, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1", **extra}
+
+
+@contextmanager
+def prefect_server() -> Iterator[str]:
+    """A fresh `prefect server start` on loopback; yields its API URL."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    home = tempfile.mkdtemp(prefix="bench-prefect-home-")
+    server = subprocess.Popen(
+        [PYTHON, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=environment(PREFECT_HOME=home, PREFECT_UI_ENABLED="false"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/api"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the benchmark's Prefect server did not start")
+            time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def generate_config(path: Path, count: int) -> None:
+    """A 1.x config.toml mixing plain strings, typed-block names and nested tables."""
+    lines = ["[context.secrets]"]
+    tables = []
+    for index in range(count):
+        kind = index % 6
+        if kind == 0:
+            lines.append(f'GITHUB_TOKEN_{index} = "ghp_{index:012d}fakeBenchTokenXYZ12345"')
+        elif kind == 1:
+            lines.append(f'SLACK_HOOK_{index} = "https://hooks.slack.com/services/TFAKE{index}/BFAKE{index}/fakeBench{index}"')
+        elif kind == 2:
+            tables.append(f'[context.secrets.AWS_{index}]\nACCESS_KEY = "AKIAFAKE{index}"\nSECRET_ACCESS_KEY = "fake-{index}"')
+        elif kind == 3:
+            tables.append(
+                f"[context.secrets.TWITTER_{index}]\n"
+                + "".join(f'{key} = "fake-{key}-{index}"\n' for key in ("api_key", "api_secret", "access_token", "access_token_secret"))
+            )
+        elif kind == 4:
+            tables.append(f'[context.secrets.DB_{index}]\nuser = "fake"\nport = "5432"\n[context.secrets.DB_{index}.options]\nssl = "true"')
+        else:
+            lines.append(f'PLAIN_{index} = "fake-plain-value-{index}"')
+    path.write_text("\n".join(lines) + "\n" + "\n".join(tables) + "\n")
+
+
+def run_child(command: Sequence[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall time and peak RSS (bytes) of one child process, which must succeed."""
+    start = time.perf_counter()
+    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(command[:4])} failed: {child.stderr.read().decode()[-500:] if child.stderr else ''}")
+    return elapsed, usage.ru_maxrss * 1024
+
+
+def bench_migration(api_url: str, work: Path, sizes: Sequence[int], repetitions: int) -> tuple[list[Figure], dict[str, float]]:
+    figures, facts = [], {}
+    env = environment(PREFECT_API_URL=api_url)
+    for size in sizes:
+        config = work / f"config-{size}.toml"
+        generate_config(config, size)
+        ours, naive, reruns, peaks = [], [], [], []
+        for repetition in range(repetitions):
+            prefix = f"r{repetition}-n{size}-"
+            migrate = [PYTHON, "-m", "prefect_secretblocks", "migrate", "--config", str(config), "--no-env", "--prefix"]
+            elapsed, peak = run_child([*migrate, f"ours-{prefix}"], env)
+            ours.append(elapsed)
+            peaks.append(peak)
+            reruns.append(run_child([*migrate, f"ours-{prefix}"], env)[0])
+            naive.append(run_child([PYTHON, str(BENCH / "naive_migration.py"), str(config), f"naive-{prefix}"], env)[0])
+        figures.append(Figure(f"migrate {size} secrets: speed-up over a sequential save loop", statistics.median(naive), statistics.median(ours), ">= 5.0" if size == max(sizes) else ">= 0.0", "x"))
+        facts[f"migrate_{size}_seconds"] = statistics.median(ours)
+        facts[f"naive_{size}_seconds"] = statistics.median(naive)
+        if size == max(sizes):
+            facts["peak_rss_mb"] = max(peaks) / 1024 / 1024
+            figures.append(Figure(f"re-run of a completed migration of {size} (all unchanged) vs the first run", statistics.median(reruns), statistics.median(ours), "<= 0.5"))
+    return figures, facts
+
+
+def bench_load(api_url: str, rounds: int) -> list[Figure]:
+    completed = subprocess.run(
+        [PYTHON, str(BENCH / "load_blocks.py"), str(rounds)], env=environment(PREFECT_API_URL=api_url),
+        capture_output=True, text=True, check=True,
+    )
+    medians = json.loads(completed.stdout.strip().splitlines()[-1])
+    return [
+        Figure("GitHubToken.load vs core Secret.load (sync)", medians["token"], medians["secret"], "<= 1.1"),
+        Figure("GitHubToken.aload vs core Secret.aload (async)", medians["atoken"], medians["asecret"], "<= 1.1"),
+    ]
+
+
+def median_wall(commands: dict[str, Sequence[str]], repetitions: int, env: dict[str, str]) -> dict[str, float]:
+    """Interleaved repetitions of several commands; the median wall time of each."""
+    timings: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repetitions):
+        for name, command in commands.items():
+            timings[name].append(run_child(command, env)[0])
+    return {name: statistics.median(values) for name, values in timings.items()}
+
+
+def bench_import(repetitions: int) -> list[Figure]:
+    medians = median_wall(
+        {
+            "ours": [PYTHON, "-c", "import prefect_secretblocks"],
+            "prefect": [PYTHON, "-c", "import prefect"],
+            "block": [PYTHON, "-c", "from prefect_secretblocks import GitHubToken"],
+            "core_block": [PYTHON, "-c", "from prefect.blocks.system import Secret"],
+        },
+        repetitions,
+        environment(),
+    )
+    return [
+        Figure("import prefect_secretblocks vs import prefect (fresh process)", medians["ours"], medians["prefect"], "<= 1.1"),
+        # The block itself, against Prefect's own core block: what a flow really pays.
+        Figure("from prefect_secretblocks import GitHubToken vs from prefect.blocks.system import Secret", medians["block"], medians["core_block"], "<= 1.1"),
+    ]
+
+
+def bench_register(api_url: str, repetitions: int) -> Figure:
+    register = [PYTHON, "-m", "prefect", "block", "register", "-m"]
+    medians = median_wall(
+        {"ours": [*register, "prefect_secretblocks"], "aws": [*register, "prefect_aws"]},
+        repetitions, environment(PREFECT_API_URL=api_url),
+    )
+    return Figure("prefect block register -m prefect_secretblocks vs -m prefect_aws", medians["ours"], medians["aws"], "<= 1.0")
+
+
+def render(figures: Sequence[Figure], facts: dict[str, float], repetitions: dict[str, int]) -> str:
+    rows = [
+        "| Benchmark | Ratio | Target | Met |",
+        "|---|---|---|---|",
+        *(
+            f"| {figure.name} | {figure.ratio:.2f}{'x' if figure.unit == 'x' else ''} | {figure.target} | {'yes' if figure.met else 'NO'} |"
+            for figure in figures
+            if figure.target != ">= 0.0"
+        ),
+        *(f"| {figure.name} | {figure.ratio:.2f}x | (reported) | - |" for figure in figures if figure.target == ">= 0.0"),
+    ]
+    if "peak_rss_mb" in facts:
+        rows.append(f"| peak RSS of the largest migration | {facts['peak_rss_mb']:.0f} MB | < 300 MB | {'yes' if facts['peak_rss_mb'] < 300 else 'NO'} |")
+    context = ", ".join(f"{name} {value:.2f}" for name, value in facts.items() if name.endswith("seconds"))
+    return "\n".join(rows) + f"\n\nMedian wall times (seconds, context only): {context}.\nRepetitions: {repetitions}.\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--quick-repetitions", type=int, default=7, help="for the fast benchmarks")
+    parser.add_argument("--load-rounds", type=int, default=200)
+    parser.add_argument("--write-docs", action="store_true")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as work, prefect_server() as api_url:
+        figures, facts = bench_migration(api_url, Path(work), args.sizes, args.repetitions)
+        figures += bench_load(api_url, args.load_rounds)
+        figures += bench_import(args.quick_repetitions)
+        figures.append(bench_register(api_url, args.quick_repetitions))
+    table = render(figures, facts, {"migrations": args.repetitions, "imports and registers": args.quick_repetitions, "loads": args.load_rounds})
+    print(table)
+    if args.write_docs:
+        write_docs(table)
+    return 0
+
+
+def write_docs(table: str) -> None:
+    import prefect
+
+    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    machine = (
+        f"{os.cpu_count()} cores, {memory_gib:.0f} GiB RAM, {platform.platform()}, Python {platform.python_version()}, "
+        f"Prefect {prefect.__version__}, server on SQLite over loopback, {datetime.date.today().isoformat()}"
+    )
+    (REPO / "docs" / "benchmarks.md").write_text(
+        "# Benchmarks\n\nProduced by `make bench` (`bench/run_all.py`): every figure is a ratio against a baseline "
+        "measured in the same run, on a fresh Prefect server; each is the median of several runs.\n\n"
+        f"Machine: {machine}.\n\n{table}"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
