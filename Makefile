@@ -25,7 +25,7 @@ docs: $(VENV)/.installed
 	$(BIN)/mkdocs serve
 
 bench: $(VENV)/.installed
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py --write-docs
 
 clean:
 	rm -rf $(VENV) .prefect .cache site

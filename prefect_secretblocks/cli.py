@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Any, NoReturn, Optional
+from typing import Any, Callable, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -117,7 +119,7 @@ def migrate(
         secrets = read_v1_secrets(config, backend_config, env_file, use_environment=env)
         if not secrets:
             raise BadInputError("no Prefect 1.x secrets found in the config files or the environment")
-        with _progress(enabled=not dry_run and output is OutputFormat.text) as on_outcome:
+        with _progress_bar(enabled=not dry_run and output is OutputFormat.text) as on_outcome:
             plan, report = asyncio.run(run_migration(secrets, options, dry_run, concurrency, on_outcome))
     except BadInputError as exc:
         exit_with_error(str(exc), 2)
@@ -133,26 +135,16 @@ def migrate(
         raise typer.Exit(1)
 
 
-class _progress:
+@contextmanager
+def _progress_bar(enabled: bool) -> Iterator[Optional[Callable[[Outcome], None]]]:
     """A rich progress bar on stderr while blocks are saved, when stderr is a terminal."""
-
-    def __init__(self, enabled: bool) -> None:
-        self._bar = (
-            Progress(TextColumn("Saving blocks"), BarColumn(), MofNCompleteColumn(), console=stderr, transient=True)
-            if enabled and stderr.is_terminal
-            else None
-        )
-
-    def __enter__(self) -> Any:
-        if self._bar is None:
-            return None
-        self._bar.start()
-        task = self._bar.add_task("save", total=None)
-        return lambda outcome: self._bar.advance(task) if self._bar else None
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._bar is not None:
-            self._bar.stop()
+    if not (enabled and stderr.is_terminal):
+        yield None
+        return
+    columns = (TextColumn("Saving blocks"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=stderr, transient=True) as bar:
+        task = bar.add_task("save", total=None)
+        yield lambda outcome: bar.advance(task)
 
 
 def _json_document(plan: MigrationPlan, report: Optional[MigrationReport]) -> dict[str, Any]:
