@@ -175,7 +175,10 @@ async def apply_migration(
                 return report(Outcome(entry, Result.FAILED, _describe_failure(exc, entry)))
         return report(Outcome(entry, Result.CREATED if entry.action is Action.CREATE else Result.UPDATED))
 
-    written = await asyncio.gather(*(save(entry) for entry in writes))
+    # A Prefect server creates its encryption key on the first secret block saved to it, and
+    # concurrent first saves race for that key (all but one get 409 on PostgreSQL): one goes first.
+    first, *rest = writes
+    written = [await save(first), *await asyncio.gather(*(save(entry) for entry in rest))]
     verified = await _verify(client, written) if not lost_api else _unverified(written, lost_api[0])
     by_secret = {outcome.entry.secret: outcome for outcome in (*unwritten, *verified)}
     return MigrationReport(tuple(by_secret[entry.secret] for entry in plan.entries))
