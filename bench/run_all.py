@@ -12,6 +12,7 @@ import datetime
 import json
 import os
 import platform
+import shutil
 import socket
 import statistics
 import subprocess
@@ -82,6 +83,7 @@ def prefect_server() -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def generate_config(path: Path, count: int) -> None:
@@ -119,21 +121,23 @@ def run_child(command: Sequence[str], env: dict[str, str]) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss * 1024
 
 
-def bench_migration(api_url: str, work: Path, sizes: Sequence[int], repetitions: int) -> tuple[list[Figure], dict[str, float]]:
+def bench_migration(work: Path, sizes: Sequence[int], repetitions: int) -> tuple[list[Figure], dict[str, float]]:
     figures, facts = [], {}
-    env = environment(PREFECT_API_URL=api_url)
     for size in sizes:
         config = work / f"config-{size}.toml"
         generate_config(config, size)
         ours, naive, reruns, peaks = [], [], [], []
-        for repetition in range(repetitions):
-            prefix = f"r{repetition}-n{size}-"
-            migrate = [PYTHON, "-m", "prefect_secretblocks", "migrate", "--config", str(config), "--no-env", "--prefix"]
-            elapsed, peak = run_child([*migrate, f"ours-{prefix}"], env)
-            ours.append(elapsed)
-            peaks.append(peak)
-            reruns.append(run_child([*migrate, f"ours-{prefix}"], env)[0])
-            naive.append(run_child([PYTHON, str(BENCH / "naive_migration.py"), str(config), f"naive-{prefix}"], env)[0])
+        for _ in range(repetitions):
+            # A fresh server each time: block reads and writes slow down as a server fills up,
+            # which would favour whichever side ran first.
+            with prefect_server() as api_url:
+                env = environment(PREFECT_API_URL=api_url)
+                migrate = [PYTHON, "-m", "prefect_secretblocks", "migrate", "--config", str(config), "--no-env", "--prefix", "ours-"]
+                elapsed, peak = run_child(migrate, env)
+                ours.append(elapsed)
+                peaks.append(peak)
+                reruns.append(run_child(migrate, env)[0])
+                naive.append(run_child([PYTHON, str(BENCH / "naive_migration.py"), str(config), "naive-"], env)[0])
         figures.append(Figure(f"migrate {size} secrets: speed-up over a sequential save loop", statistics.median(naive), statistics.median(ours), ">= 5.0" if size == max(sizes) else ">= 0.0", "x"))
         facts[f"migrate_{size}_seconds"] = statistics.median(ours)
         facts[f"naive_{size}_seconds"] = statistics.median(naive)
@@ -217,8 +221,9 @@ def main() -> int:
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as work, prefect_server() as api_url:
-        figures, facts = bench_migration(api_url, Path(work), args.sizes, args.repetitions)
+    with tempfile.TemporaryDirectory() as work:
+        figures, facts = bench_migration(Path(work), args.sizes, args.repetitions)
+    with prefect_server() as api_url:
         figures += bench_load(api_url, args.load_rounds)
         figures += bench_import(args.quick_repetitions)
         figures.append(bench_register(api_url, args.quick_repetitions))

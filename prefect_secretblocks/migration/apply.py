@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -18,6 +19,7 @@ import httpx
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import BlockDocumentCreate, BlockDocumentUpdate
 from prefect.exceptions import ObjectAlreadyExists
+from prefect.settings import PREFECT_CLIENT_MAX_RETRIES, temporary_settings
 
 from prefect_secretblocks.migration.plan import (
     Action,
@@ -38,6 +40,10 @@ if TYPE_CHECKING:
 
 #: Saves in flight at once: enough to hide API latency, few enough for a SQLite-backed server.
 DEFAULT_CONCURRENCY = 8
+#: Answers worth another try, as Prefect's client has them (a SQLite-backed server answers 503
+#: whenever two writes overlap, its own event writes included).
+RETRY_STATUS_CODES = frozenset({408, 429, 502, 503})
+SAVE_ATTEMPTS = 10
 
 
 class Result(str, Enum):
@@ -157,7 +163,7 @@ async def apply_migration(
 
     registration_errors = await _register_block_types(client, {entry.block_type for entry in writes})
     limit = asyncio.Semaphore(max(1, concurrency))
-    # Once the API is unreachable (after the client's own retries), the rest is not attempted:
+    # Once the API is unreachable (after the save's own retries), the rest is not attempted:
     # a re-run finishes it, and nothing waits for every remaining save to time out.
     lost_api: list[str] = []
 
@@ -168,7 +174,7 @@ async def apply_migration(
             if lost_api:
                 return report(Outcome(entry, Result.FAILED, f"not attempted: {lost_api[0]}"))
             try:
-                await _save_block(client, entry)
+                await _save_with_retries(client, entry)
             except Exception as exc:  # one secret's failure must not stop the others
                 if isinstance(exc, httpx.TransportError):
                     lost_api.append(_describe_failure(exc))
@@ -178,7 +184,9 @@ async def apply_migration(
     # A Prefect server creates its encryption key on the first secret block saved to it, and
     # concurrent first saves race for that key (all but one get 409 on PostgreSQL): one goes first.
     first, *rest = writes
-    written = [await save(first), *await asyncio.gather(*(save(entry) for entry in rest))]
+    # Saves retry on their own schedule (`_save_with_retries`), not on the client's 2, 4, 8... s.
+    with temporary_settings(updates={PREFECT_CLIENT_MAX_RETRIES: 0}):
+        written = [await save(first), *await asyncio.gather(*(save(entry) for entry in rest))]
     verified = await _verify(client, written) if not lost_api else _unverified(written, lost_api[0])
     by_secret = {outcome.entry.secret: outcome for outcome in (*unwritten, *verified)}
     return MigrationReport(tuple(by_secret[entry.secret] for entry in plan.entries))
@@ -193,6 +201,32 @@ async def _register_block_types(client: PrefectClient, slugs: Collection[str]) -
         except Exception as exc:  # reported on each secret of this type
             errors[slug] = f"could not register block type {slug}: {_describe_failure(exc)}"
     return errors
+
+
+async def _save_with_retries(client: PrefectClient, entry: PlannedBlock) -> None:
+    """
+    `_save_block`, tried again after a retryable answer or a transport error.
+
+    Prefect's client waits 2, 4, 8... s before a retry, so on a SQLite-backed server, where
+    overlapping writes get 503, concurrent saves spent most of a migration asleep. Waits here
+    are short and jittered, or what the server asks for in `Retry-After`.
+    """
+    for attempt in range(1, SAVE_ATTEMPTS + 1):
+        try:
+            return await _save_block(client, entry)
+        except (httpx.HTTPStatusError, httpx.TransportError) as exc:
+            response = exc.response if isinstance(exc, httpx.HTTPStatusError) else None
+            if attempt == SAVE_ATTEMPTS or (response is not None and response.status_code not in RETRY_STATUS_CODES):
+                raise
+            await asyncio.sleep(_retry_delay(attempt, response))
+
+
+def _retry_delay(attempt: int, response: Optional[httpx.Response]) -> float:
+    """Seconds before the next attempt: `Retry-After` when given, else a full-jitter backoff."""
+    retry_after = response.headers.get("Retry-After", "") if response is not None else ""
+    if retry_after.replace(".", "", 1).isdigit():
+        return float(retry_after)
+    return random.uniform(0, min(2.0, 0.05 * 2**attempt))
 
 
 async def _save_block(client: PrefectClient, entry: PlannedBlock) -> None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import time
 from typing import Any
+
+import httpx
 
 import pytest
 from prefect.blocks.system import Secret
 from prefect.client.orchestration import get_client
+from prefect.settings import PREFECT_CLIENT_MAX_RETRIES
 
 from prefect_secretblocks import GitHubToken
 from prefect_secretblocks.migration import (
@@ -160,3 +164,48 @@ async def test_apply_registers_the_block_types_it_needs(prefix: str) -> None:
         block_type = await client.read_block_type_by_slug("github-token")
     assert block_type.name == "GitHub Token"
     assert (await GitHubToken.aload(f"{prefix}github-access-token")).get().startswith("ghp_fakeRegister")
+
+
+def http_error(status: int) -> Exception:
+    request = httpx.Request("POST", "http://prefect.invalid/api/block_documents/")
+    return httpx.HTTPStatusError(f"HTTP {status}", request=request, response=httpx.Response(status, request=request))
+
+
+async def test_a_busy_server_is_retried_quickly_instead_of_the_clients_2_4_8_seconds(
+    prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save_block = apply_module._save_block
+    attempts: list[int] = []
+
+    async def busy_twice(client: Any, entry: Any) -> None:
+        attempts.append(PREFECT_CLIENT_MAX_RETRIES.value())
+        if len(attempts) <= 2:
+            raise http_error(503)  # what a SQLite-backed server answers when two writes overlap
+        await save_block(client, entry)
+
+    monkeypatch.setattr(apply_module, "_save_block", busy_twice)
+    plan = plan_migration([secret("BUSY", "fake-busy")], MigrationOptions(prefix=prefix))
+    started = time.monotonic()
+    report = await apply_migration(plan)
+    assert report.outcomes[0].result is Result.CREATED
+    assert attempts == [0, 0, 0]  # the client's own (slow) retries are off while saving
+    assert time.monotonic() - started < 2  # the client's first retry alone would wait 2 s
+
+
+async def test_a_refused_save_is_not_retried(prefix: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    attempts: list[str] = []
+
+    async def refused(client: Any, entry: Any) -> None:
+        attempts.append(entry.secret)
+        raise http_error(422)
+
+    monkeypatch.setattr(apply_module, "_save_block", refused)
+    report = await apply_migration(plan_migration([secret("REFUSED", "fake")], MigrationOptions(prefix=prefix)))
+    assert attempts == ["REFUSED"]
+    assert report.outcomes[0].error == "the Prefect API answered HTTP 422"
+
+
+def test_retry_delays_are_short_and_honour_retry_after() -> None:
+    assert all(0 <= apply_module._retry_delay(attempt, None) <= 2 for attempt in range(1, 20))
+    response = httpx.Response(429, headers={"Retry-After": "3"})
+    assert apply_module._retry_delay(1, response) == 3.0
