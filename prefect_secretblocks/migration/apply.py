@@ -8,6 +8,7 @@ because what was saved is then `unchanged`.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import random
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -17,9 +18,6 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import httpx
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.actions import BlockDocumentCreate, BlockDocumentUpdate
-from prefect.exceptions import ObjectAlreadyExists
-from prefect.settings import PREFECT_CLIENT_MAX_RETRIES, temporary_settings
 
 from prefect_secretblocks.migration.plan import (
     Action,
@@ -43,7 +41,13 @@ DEFAULT_CONCURRENCY = 8
 #: Answers worth another try, as Prefect's client has them (a SQLite-backed server answers 503
 #: whenever two writes overlap, its own event writes included).
 RETRY_STATUS_CODES = frozenset({408, 429, 502, 503})
-SAVE_ATTEMPTS = 10
+#: Connections the server dropped mid-request, also retried by Prefect's client (a busy server
+#: resets some under concurrent saves); other transport errors mean it cannot be reached.
+DROPPED_CONNECTION_ERRORS = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError, httpx.LocalProtocolError)
+#: Tries of one save while the server answers busy or drops the connection (about 30 s at most),
+#: and while it cannot be reached at all (then the API is taken as lost: see `apply_migration`).
+BUSY_ATTEMPTS = 30
+UNREACHABLE_ATTEMPTS = 3
 
 
 class Result(str, Enum):
@@ -184,9 +188,7 @@ async def apply_migration(
     # A Prefect server creates its encryption key on the first secret block saved to it, and
     # concurrent first saves race for that key (all but one get 409 on PostgreSQL): one goes first.
     first, *rest = writes
-    # Saves retry on their own schedule (`_save_with_retries`), not on the client's 2, 4, 8... s.
-    with temporary_settings(updates={PREFECT_CLIENT_MAX_RETRIES: 0}):
-        written = [await save(first), *await asyncio.gather(*(save(entry) for entry in rest))]
+    written = [await save(first), *await asyncio.gather(*(save(entry) for entry in rest))]
     verified = await _verify(client, written) if not lost_api else _unverified(written, lost_api[0])
     by_secret = {outcome.entry.secret: outcome for outcome in (*unwritten, *verified)}
     return MigrationReport(tuple(by_secret[entry.secret] for entry in plan.entries))
@@ -204,21 +206,23 @@ async def _register_block_types(client: PrefectClient, slugs: Collection[str]) -
 
 
 async def _save_with_retries(client: PrefectClient, entry: PlannedBlock) -> None:
-    """
-    `_save_block`, tried again after a retryable answer or a transport error.
-
-    Prefect's client waits 2, 4, 8... s before a retry, so on a SQLite-backed server, where
-    overlapping writes get 503, concurrent saves spent most of a migration asleep. Waits here
-    are short and jittered, or what the server asks for in `Retry-After`.
-    """
-    for attempt in range(1, SAVE_ATTEMPTS + 1):
+    """`_save_block`, tried again after a retryable answer or a transport error."""
+    for attempt in itertools.count(1):
         try:
             return await _save_block(client, entry)
-        except (httpx.HTTPStatusError, httpx.TransportError) as exc:
-            response = exc.response if isinstance(exc, httpx.HTTPStatusError) else None
-            if attempt == SAVE_ATTEMPTS or (response is not None and response.status_code not in RETRY_STATUS_CODES):
+        except httpx.HTTPStatusError as exc:
+            if exc.response.status_code not in RETRY_STATUS_CODES or attempt >= BUSY_ATTEMPTS:
                 raise
-            await asyncio.sleep(_retry_delay(attempt, response))
+            delay = _retry_delay(attempt, exc.response)
+        except DROPPED_CONNECTION_ERRORS:
+            if attempt >= BUSY_ATTEMPTS:
+                raise
+            delay = _retry_delay(attempt, None)
+        except httpx.TransportError:
+            if attempt >= UNREACHABLE_ATTEMPTS:
+                raise
+            delay = _retry_delay(attempt, None)
+        await asyncio.sleep(delay)
 
 
 def _retry_delay(attempt: int, response: Optional[httpx.Response]) -> float:
@@ -230,27 +234,39 @@ def _retry_delay(attempt: int, response: Optional[httpx.Response]) -> float:
 
 
 async def _save_block(client: PrefectClient, entry: PlannedBlock) -> None:
+    """Create or update one block document in a single API call."""
     assert entry.block is not None  # planned writes always carry their block
     block_class = type(entry.block)
     # The data `Block._to_block_document` would send, without its per-call JSON-schema
     # generation, which made it the migration's main CPU cost.
     data = entry.block.model_dump(mode="json", by_alias=True, context={"include_secrets": True})
     data.pop("block_type_slug", None)
+    schema_id = str(block_class._block_schema_id)
     if entry.action is Action.CREATE:
-        await client.create_block_document(
-            BlockDocumentCreate(
-                name=entry.block_name,
-                data=data,
-                block_schema_id=block_class._block_schema_id,
-                block_type_id=block_class._block_type_id,
-            )
-        )
+        body = {"name": entry.block_name, "data": data, "block_schema_id": schema_id,
+                "block_type_id": str(block_class._block_type_id)}  # fmt: skip
+        await _send_once(client, "POST", "/block_documents/", body)
         return
     assert entry.existing_id is not None  # an update is planned only for an existing block
-    await client.update_block_document(
-        entry.existing_id,
-        BlockDocumentUpdate(block_schema_id=block_class._block_schema_id, data=data, merge_existing_data=False),
-    )
+    body = {"block_schema_id": schema_id, "data": data, "merge_existing_data": False}
+    await _send_once(client, "PATCH", f"/block_documents/{entry.existing_id}", body)
+
+
+async def _send_once(client: PrefectClient, method: str, path: str, body: dict[str, Any]) -> None:
+    """
+    One request through the client's connection (base URL, auth, transport), without its retries.
+
+    Prefect's client sleeps 2, 4, 8... s before retrying a busy answer (and 2 s even with
+    retries turned off), and a SQLite-backed server answers 503 whenever two writes overlap, its
+    own event writes included: concurrent saves spent most of a migration asleep. Saves retry
+    on their own, shorter schedule instead (`_save_with_retries`).
+    """
+    http = client._client
+    request = http.build_request(method, path, json=body)
+    if http.enable_csrf_support:
+        await http._add_csrf_headers(request)
+    response = await httpx.AsyncClient.send(http, request)
+    response.raise_for_status()
 
 
 async def _verify(client: PrefectClient, outcomes: Sequence[Outcome]) -> list[Outcome]:
@@ -283,7 +299,7 @@ def _read_back(existing: Mapping[tuple[str, str], ExistingBlock], entry: Planned
 
 def _describe_failure(exc: Exception, entry: Optional[PlannedBlock] = None) -> str:
     """A one-line reason that never carries a value (API error bodies echo the request)."""
-    if isinstance(exc, ObjectAlreadyExists):
+    if isinstance(exc, httpx.HTTPStatusError) and exc.response.status_code == 409:
         return "a block with this name appeared while migrating; run the migration again"
     if isinstance(exc, httpx.HTTPStatusError):
         return f"the Prefect API answered HTTP {exc.response.status_code}"

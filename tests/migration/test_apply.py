@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import itertools
 import time
-from typing import Any
+from typing import Any, Union
 
 import httpx
 
 import pytest
 from prefect.blocks.system import Secret
-from prefect.client.orchestration import get_client
-from prefect.settings import PREFECT_CLIENT_MAX_RETRIES
+from prefect.client.orchestration import PrefectClient, get_client
 
 from prefect_secretblocks import GitHubToken
 from prefect_secretblocks.migration import (
     Action,
     MigrationOptions,
+    PlannedBlock,
     Result,
     V1Secret,
     apply_migration,
@@ -166,43 +166,69 @@ async def test_apply_registers_the_block_types_it_needs(prefix: str) -> None:
     assert (await GitHubToken.aload(f"{prefix}github-access-token")).get().startswith("ghp_fakeRegister")
 
 
-def http_error(status: int) -> Exception:
-    request = httpx.Request("POST", "http://prefect.invalid/api/block_documents/")
-    return httpx.HTTPStatusError(f"HTTP {status}", request=request, response=httpx.Response(status, request=request))
+def busy_api(answers: list[Union[int, httpx.TransportError]]) -> tuple[PrefectClient, list[httpx.Request]]:
+    """A client whose API answers each request with the next status (or error) in `answers`."""
+    requests: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/csrf-token"):
+            return httpx.Response(422, json={"detail": "CSRF protection is disabled."})  # as Prefect answers
+        requests.append(request)
+        answer = answers[len(requests) - 1]
+        if isinstance(answer, Exception):
+            raise answer
+        return httpx.Response(answer, json={})
+
+    client = PrefectClient("http://prefect.invalid/api", httpx_settings={"transport": httpx.MockTransport(answer)})
+    return client, requests
 
 
-async def test_a_busy_server_is_retried_quickly_instead_of_the_clients_2_4_8_seconds(
-    prefix: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    save_block = apply_module._save_block
-    attempts: list[int] = []
+async def planned_secret(prefix: str, name: str) -> PlannedBlock:
+    await Secret.aregister_type_and_schema()  # the plan's block needs its schema id
+    return plan_migration([secret(name, "fake-value")], MigrationOptions(prefix=prefix)).entries[0]
 
-    async def busy_twice(client: Any, entry: Any) -> None:
-        attempts.append(PREFECT_CLIENT_MAX_RETRIES.value())
-        if len(attempts) <= 2:
-            raise http_error(503)  # what a SQLite-backed server answers when two writes overlap
-        await save_block(client, entry)
 
-    monkeypatch.setattr(apply_module, "_save_block", busy_twice)
-    plan = plan_migration([secret("BUSY", "fake-busy")], MigrationOptions(prefix=prefix))
+async def test_a_busy_server_is_retried_at_once_not_after_the_clients_2_4_8_seconds(prefix: str) -> None:
+    entry = await planned_secret(prefix, "BUSY")
+    client, requests = busy_api([503, 503, 201])  # what a SQLite-backed server says when writes overlap
     started = time.monotonic()
-    report = await apply_migration(plan)
-    assert report.outcomes[0].result is Result.CREATED
-    assert attempts == [0, 0, 0]  # the client's own (slow) retries are off while saving
-    assert time.monotonic() - started < 2  # the client's first retry alone would wait 2 s
+    async with client:
+        await apply_module._save_with_retries(client, entry)
+    assert len(requests) == 3 and all(request.method == "POST" for request in requests)
+    assert time.monotonic() - started < 1.5  # Prefect's client waits 2 s before its first retry
 
 
-async def test_a_refused_save_is_not_retried(prefix: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    attempts: list[str] = []
+async def test_a_dropped_connection_is_retried_but_an_unreachable_server_is_given_up_soon(prefix: str) -> None:
+    entry = await planned_secret(prefix, "DROPPED")
+    client, requests = busy_api([httpx.ReadError("connection reset"), httpx.RemoteProtocolError("closed"), 201])
+    async with client:
+        await apply_module._save_with_retries(client, entry)
+    assert len(requests) == 3
 
-    async def refused(client: Any, entry: Any) -> None:
-        attempts.append(entry.secret)
-        raise http_error(422)
+    client, requests = busy_api([httpx.ConnectError("refused")] * apply_module.UNREACHABLE_ATTEMPTS)
+    async with client:
+        with pytest.raises(httpx.ConnectError):
+            await apply_module._save_with_retries(client, entry)
+    assert len(requests) == apply_module.UNREACHABLE_ATTEMPTS
 
-    monkeypatch.setattr(apply_module, "_save_block", refused)
-    report = await apply_migration(plan_migration([secret("REFUSED", "fake")], MigrationOptions(prefix=prefix)))
-    assert attempts == ["REFUSED"]
-    assert report.outcomes[0].error == "the Prefect API answered HTTP 422"
+
+async def test_a_refused_save_is_not_retried(prefix: str) -> None:
+    entry = await planned_secret(prefix, "REFUSED")
+    client, requests = busy_api([422])
+    async with client:
+        with pytest.raises(httpx.HTTPStatusError):
+            await apply_module._save_with_retries(client, entry)
+    assert len(requests) == 1
+
+
+async def test_a_save_that_keeps_failing_gives_up(prefix: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(apply_module, "_retry_delay", lambda attempt, response: 0)
+    entry = await planned_secret(prefix, "DOWN")
+    client, requests = busy_api([503] * apply_module.BUSY_ATTEMPTS)
+    async with client:
+        with pytest.raises(httpx.HTTPStatusError):
+            await apply_module._save_with_retries(client, entry)
+    assert len(requests) == apply_module.BUSY_ATTEMPTS
 
 
 def test_retry_delays_are_short_and_honour_retry_after() -> None:
