@@ -45,4 +45,5 @@ def test_demo_migrates_the_example_into_the_embedded_prefect_and_loads_every_blo
     again = run_demo(tmp_path / "prefect-home")
     assert again.returncode == 0, again.stderr[-3000:]
     assert "unchanged" in again.stdout and "created" not in again.stdout
+    assert not first.stderr and not again.stderr  # no warnings or tracebacks either
     assert not EXAMPLE_VALUE_MARK.search(first.stdout + first.stderr + again.stdout + again.stderr)
