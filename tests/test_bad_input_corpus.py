@@ -71,7 +71,7 @@ CORPUS = [
     BadInput("empty-secret-name", "a secret has an empty name", config=b'[context.secrets]\n"" = "fake"\n'),
     BadInput(
         "colliding-block-names",
-        "block name 'db-password' would be used by DB.PASSWORD",
+        "block name 'db-password' would be used by 'DB.PASSWORD'",
         config=b'[context.secrets]\nDB_PASSWORD = "fake1"\n"DB.PASSWORD" = "fake2"\n',
     ),
     BadInput("map-to-unknown-type", "--map DB_PASSWORD=vault-secret: unknown block type", config=VALID, args=("--map", "DB_PASSWORD=vault-secret")),

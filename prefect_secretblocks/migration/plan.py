@@ -8,6 +8,7 @@ holds a value in any of its printable forms.
 from __future__ import annotations
 
 import re
+import shlex
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -228,15 +229,16 @@ def _check_block_names(entries: Sequence[PlannedBlock]) -> None:
     users: dict[str, list[PlannedBlock]] = defaultdict(list)
     for entry in entries:
         if not entry.block_name:
+            # A name like "\n" cannot go into a one-line hint as it is.
+            option = shlex.quote(f"{entry.secret}=BLOCK_NAME") if entry.secret.isprintable() else "SECRET=BLOCK_NAME"
             raise BadInputError(
-                f"secret {entry.secret!r} ({entry.source}) gives an empty block name; "
-                f"choose one with --name '{entry.secret}=BLOCK_NAME'"
+                f"secret {entry.secret!r} ({entry.source}) gives an empty block name; choose one with --name {option}"
             )
         if entry.action is not Action.UNSUPPORTED:
             users[entry.block_name].append(entry)
     for block_name, sharing in users.items():
         if len(sharing) > 1:
-            described = " and ".join(f"{entry.secret} ({entry.source})" for entry in sharing)
+            described = " and ".join(f"{entry.secret!r} ({entry.source})" for entry in sharing)
             raise BadInputError(
                 f"block name {block_name!r} would be used by {described}; rename one with --name SECRET=BLOCK_NAME"
             )

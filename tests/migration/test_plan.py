@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from prefect_secretblocks.exceptions import BadInputError
@@ -95,7 +95,7 @@ def test_two_secrets_with_one_block_name_is_an_error_naming_both() -> None:
     with pytest.raises(BadInputError) as caught:
         plan_migration([secret("DB_PASSWORD", "1", "config.toml"), secret("db.password", "2", "env X")])
     assert "'db-password'" in str(caught.value)
-    assert "DB_PASSWORD (config.toml)" in str(caught.value) and "db.password (env X)" in str(caught.value)
+    assert "'DB_PASSWORD' (config.toml)" in str(caught.value) and "'db.password' (env X)" in str(caught.value)
 
 
 def test_an_empty_block_name_is_an_error() -> None:
@@ -287,7 +287,7 @@ def test_invalid_name_override_is_bad_input_naming_the_flag(block_name: str) -> 
 
 def test_two_secrets_given_one_name_by_name_override_is_bad_input() -> None:
     options = MigrationOptions(block_names={"A": "same"})
-    with pytest.raises(BadInputError, match="'same' would be used by A .* and SAME "):
+    with pytest.raises(BadInputError, match="'same' would be used by 'A' .* and 'SAME' "):
         plan_migration([secret("A", "1"), secret("SAME", "2")], options)
 
 
@@ -466,6 +466,8 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     environ=_ENVIRON,
     use_environment=st.booleans(),
 )
+@example(top_level={}, secrets={"\n": []}, environ={}, use_environment=False)  # an empty block name
+@example(top_level={}, secrets={"a\nb": "x", "a b": "y"}, environ={}, use_environment=False)  # one block name
 def test_arbitrary_input_gives_a_plan_or_bad_input_error(
     scratch: Path, top_level: dict[str, Any], secrets: dict[str, Any], environ: dict[str, str], use_environment: bool
 ) -> None:
