@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from prefect_secretblocks.exceptions import BadInputError
 from prefect_secretblocks.migration import (
@@ -214,16 +215,17 @@ def _print_scan(result: ScanResult, fixed: bool) -> None:
         for header in ("Location", "Kind", "1.x usage", "Secret", "Block type", "Block name", "Replacement", "Note"):
             table.add_column(header, overflow="fold")
         for finding in result.findings:
-            table.add_row(
+            cells = (
                 finding.location,
                 "fixed" if finding.fixed else finding.kind.value,
                 finding.usage,
-                finding.secret or "?",
+                finding.secret or ("?" if finding.kind is Kind.REVIEW else ""),
                 finding.block_type or "",
                 finding.block_name or "",
                 finding.replacement or "",
                 finding.note,
             )
+            table.add_row(*(Text(cell) for cell in cells))  # Text: `[context.secrets]` is not rich markup
         stdout.print(table)
     for skipped in result.skipped:
         location = f"{skipped.path}:{skipped.line}" if skipped.line else skipped.path

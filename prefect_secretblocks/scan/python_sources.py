@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Optional
 
-from prefect_secretblocks.scan.config_files import ENV_VARIABLE, text_uses
+from prefect_secretblocks.scan.config_files import ENV_VARIABLE, is_literal, text_uses
 from prefect_secretblocks.scan.uses import Kind, SecretUse, Span
 from prefect_secretblocks.scan.v1_readers import (
     CONTEXT_SECRETS,
@@ -258,7 +258,7 @@ def _reader_uses(
 def _environment_use(line: int, variable: str, value: Optional[ast.expr]) -> SecretUse:
     name = ENV_VARIABLE.fullmatch(variable)
     secret = name.group("secret") if name else None
-    if _string(value):
+    if is_literal(_string(value)):  # "${GITHUB_TOKEN}" is expanded by 1.x: a reference
         return SecretUse(line, Kind.EXPOSED, variable, secret, note="the value is written in the code")
     return SecretUse(line, Kind.ENV, variable, secret, note="set from elsewhere: remove once the block exists")
 
