@@ -212,8 +212,9 @@ def scan(
 def _print_scan(result: ScanResult, fixed: bool) -> None:
     if result.findings:
         table = Table()
-        for header in ("Location", "Kind", "1.x usage", "Secret", "Block type", "Block name", "Replacement", "Note"):
-            table.add_column(header, overflow="fold")
+        for header in ("Location", "Kind", "1.x usage", "Secret", "Block type", "Block name", "Replacement"):
+            table.add_column(header, overflow="fold", no_wrap=header == "Kind")  # wrap, never cut
+        table.add_column("Note", overflow="fold", max_width=48)  # long notes wrap first, code stays whole
         for finding in result.findings:
             cells = (
                 finding.location,
