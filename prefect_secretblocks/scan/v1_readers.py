@@ -113,7 +113,7 @@ V1_READERS: tuple[SecretReader, ...] = (
         ("prefect.tasks.azure", "prefect.tasks.azureml"),
         (
             "CosmosDBCreateItem", "CosmosDBReadItems", "CosmosDBQueryItems", "DatafactoryCreate", "PipelineCreate",
-            "PipelineRun", "DatastoreRegisterBlobContainer", "DatastoreList", "DatastoreGet", "DatastoreUpload",
+            "PipelineRun", "DatastoreRegisterBlobContainer",
         ),
         (SecretParameter("azure_credentials_secret", "AZ_CREDENTIALS"),),
         "Prefect 3: prefect-azure's credentials blocks",
