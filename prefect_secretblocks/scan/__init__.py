@@ -28,7 +28,7 @@ from prefect_secretblocks.migration.plan import MigrationOptions, count_each
 from prefect_secretblocks.migration.targets import UnsupportedValue, to_json_value
 from prefect_secretblocks.scan.config_files import scan_config
 from prefect_secretblocks.scan.python_sources import scan_python
-from prefect_secretblocks.scan.uses import Kind, SecretUse, SkippedFile, Span
+from prefect_secretblocks.scan.uses import Kind, SecretUse, SkippedFile, Span, join_notes
 
 __all__ = ["Finding", "Kind", "ScanResult", "SkippedFile", "fix_project", "scan_project"]
 
@@ -174,7 +174,7 @@ def fix_project(result: ScanResult) -> ScanResult:
                 updated[id(finding)] = replace(finding, fixed=True, fixable=False)
             else:
                 reason = outcome.left.get(finding.span, "")  # type: ignore[arg-type]
-                updated[id(finding)] = replace(finding, fixable=False, note=_join(finding.note, f"not fixed: {reason}"))
+                updated[id(finding)] = replace(finding, fixable=False, note=join_notes(finding.note, f"not fixed: {reason}"))
     return replace(result, findings=tuple(updated.get(id(finding), finding) for finding in result.findings))
 
 
@@ -184,11 +184,11 @@ def _finding(file: str, use: SecretUse, options: MigrationOptions, values: Mappi
     target = options.target(use.secret, _json_value(values.get(use.secret)))
     block_name = options.block_name(use.secret)
     if not block_name:
-        note = _join(use.note, f"gives an empty block name; choose one with --name {use.secret}=BLOCK_NAME")
+        note = join_notes(use.note, f"gives an empty block name; choose one with --name {use.secret}=BLOCK_NAME")
         return Finding(file, use.line, use.kind, use.usage, use.secret, target.slug, None, None, note, False)
     # Only a replacement that returns what 1.x returned (`....get()`) is a sure rewrite.
     fixable = use.span is not None and target.replacement.endswith(".get()")
-    note = use.note if fixable or use.span is None else _join(use.note, f"{target.slug} returns a block: rewrite by hand")
+    note = use.note if fixable or use.span is None else join_notes(use.note, f"{target.slug} returns a block: rewrite by hand")
     return Finding(
         file,
         use.line,
@@ -272,8 +272,4 @@ def _encoding(data: bytes) -> str:
 def _read_python(data: bytes) -> str:
     """Python source decoded as Python does (PEP 263 cookie, BOM), line endings untouched."""
     return data.decode(_encoding(data))
-
-
-def _join(*parts: str) -> str:
-    return "; ".join(part for part in parts if part)
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Optional
 
 from prefect_secretblocks.scan.config_files import ENV_VARIABLE, is_literal, text_uses
-from prefect_secretblocks.scan.uses import Kind, SecretUse, Span
+from prefect_secretblocks.scan.uses import Kind, SecretUse, Span, join_notes
 from prefect_secretblocks.scan.v1_readers import (
     CONTEXT_SECRETS,
     CONTEXTS,
@@ -27,6 +27,7 @@ from prefect_secretblocks.scan.v1_readers import (
 # Methods of 1.x's context mapping: `context.secrets.get` is a method, `context.secrets.X` a secret.
 _MAPPING_METHODS = frozenset(dir(dict)) | {"to_dict", "copy"}
 _DYNAMIC_NOTE = "the secret name is computed at run time: review by hand"
+_CONSTANT_NOTE = "the name comes from a constant: rewrite by hand"
 
 
 class Imports:
@@ -80,6 +81,13 @@ class _Visitor:
         self.parents: dict[ast.AST, ast.AST] = {
             child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)
         }
+        self.constants = _module_constants(tree)
+
+    def _name(self, node: Optional[ast.AST]) -> Optional[str]:
+        """A secret name given as a string literal, or as a module constant assigned once."""
+        if isinstance(node, ast.Name):
+            return self.constants.get(node.id)
+        return _string(node)
 
     def uses(self) -> Iterator[SecretUse]:
         for node in ast.walk(self.tree):
@@ -103,15 +111,17 @@ class _Visitor:
             return
         if path in SECRET_CLASSES:
             yield self._secret_client(call)
+        elif path in CONTEXTS:  # `with prefect.context(secrets={...})`, as 1.x tests did
+            yield from self._context_secrets_set(call)
         elif path in SECRET_TASKS:
-            name = _name_argument(call)
+            name = self._name(_name_argument(call))
             usage = f'PrefectSecret("{name}")' if name else "PrefectSecret(...)"
             if name:
                 yield SecretUse(call.lineno, Kind.READ, usage, name, note="a 1.x task: load the block in the flow")
             else:
                 yield SecretUse(call.lineno, Kind.REVIEW, usage, note=_DYNAMIC_NOTE)
         elif path in ENV_VAR_SECRET_TASKS:
-            name = _name_argument(call)
+            name = self._name(_name_argument(call))
             yield SecretUse(
                 call.lineno,
                 Kind.ENV,
@@ -122,14 +132,15 @@ class _Visitor:
             target = self.imports.resolve(call.args[0])
             reader = reader_for(target) if target else None
             if reader is not None and target is not None:
-                yield from _reader_uses(call.lineno, reader, target, call.args[1:], call.keywords)
+                yield from self._reader_uses(call.lineno, reader, target, call.args[1:], call.keywords)
         else:
             reader = reader_for(path)
             if reader is not None:
-                yield from _reader_uses(call.lineno, reader, path, call.args, call.keywords)
+                yield from self._reader_uses(call.lineno, reader, path, call.args, call.keywords)
 
     def _secret_client(self, call: ast.Call) -> SecretUse:
-        name = _name_argument(call)
+        argument = _name_argument(call)
+        name = self._name(argument)
         if name is None:
             return SecretUse(call.lineno, Kind.REVIEW, "Secret(...)", note=_DYNAMIC_NOTE)
         attribute = self.parents.get(call)
@@ -142,6 +153,8 @@ class _Visitor:
             and not get_call.args
             and not get_call.keywords
         ):
+            if _string(argument) is None:
+                return SecretUse(call.lineno, Kind.READ, f'Secret("{name}").get()', name, note=_CONSTANT_NOTE)
             return SecretUse(call.lineno, Kind.READ, f'Secret("{name}").get()', name, span_of(get_call, self.lines))
         return SecretUse(
             call.lineno, Kind.READ, f'Secret("{name}")', name, note="not a plain .get() call: rewrite by hand"
@@ -158,7 +171,7 @@ class _Visitor:
         path = self.imports.resolve(node)
         reader = reader_for(path) if path else None
         if reader is not None and path is not None and reader.handler:
-            yield from _reader_uses(node.lineno, reader, path, [], [])
+            yield from self._reader_uses(node.lineno, reader, path, [], [])
 
     # --- prefect.context.secrets -----------------------------------------------------------
 
@@ -167,7 +180,7 @@ class _Visitor:
             return self.imports.resolve(node) in CONTEXT_SECRETS
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
             # prefect.context.get("secrets", {})
-            return self.imports.resolve(node.func.value) in CONTEXTS and _literal(node.args[:1]) == "secrets"
+            return self.imports.resolve(node.func.value) in CONTEXTS and bool(node.args) and _string(node.args[0]) == "secrets"
         if isinstance(node, ast.Subscript):
             return self.imports.resolve(node.value) in CONTEXTS and _string(node.slice) == "secrets"
         return False
@@ -176,26 +189,71 @@ class _Visitor:
         parent = self.parents.get(node)
         usage = "prefect.context.secrets"
         if isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Load):
-            name = _string(parent.slice)
+            name = self._name(parent.slice)
             if name is not None:
+                if _string(parent.slice) is None:
+                    return SecretUse(parent.lineno, Kind.READ, f'{usage}["{name}"]', name, note=_CONSTANT_NOTE)
                 return SecretUse(parent.lineno, Kind.READ, f'{usage}["{name}"]', name, span_of(parent, self.lines))
         if isinstance(parent, ast.Attribute) and parent.attr not in _MAPPING_METHODS and isinstance(parent.ctx, ast.Load):
             return SecretUse(parent.lineno, Kind.READ, f"{usage}.{parent.attr}", parent.attr, span_of(parent, self.lines))
         call = self.parents.get(parent) if parent is not None else None
         if isinstance(parent, ast.Attribute) and parent.attr == "get" and isinstance(call, ast.Call) and call.func is parent:
-            name = _literal(call.args[:1])
+            name = self._name(call.args[0]) if call.args else None
             if name is not None:
-                plain = len(call.args) == 1 and not call.keywords
+                fallback = len(call.args) > 1 or bool(call.keywords)
+                sure = not fallback and _string(call.args[0]) is not None
                 return SecretUse(
                     call.lineno,
                     Kind.READ,
-                    f'{usage}.get("{name}"{"" if plain else ", ..."})',
+                    f'{usage}.get("{name}"{", ..." if fallback else ""})',
                     name,
-                    span_of(call, self.lines) if plain else None,
-                    "" if plain else "has a fallback value: rewrite by hand",
+                    span_of(call, self.lines) if sure else None,
+                    "has a fallback value: rewrite by hand" if fallback else "" if sure else _CONSTANT_NOTE,
                 )
             return SecretUse(call.lineno, Kind.REVIEW, f"{usage}.get(...)", note=_DYNAMIC_NOTE)
         return SecretUse(node.lineno, Kind.REVIEW, usage, note="uses the 1.x secrets mapping as a whole: review by hand")
+
+    def _context_secrets_set(self, call: ast.Call) -> Iterator[SecretUse]:
+        secrets = next((keyword.value for keyword in call.keywords if keyword.arg == "secrets"), None)
+        if isinstance(secrets, ast.Dict):
+            entries = [(self._name(key), value) for key, value in zip(secrets.keys, secrets.values)]
+        elif isinstance(secrets, ast.Call) and _is_name(secrets.func, "dict"):
+            entries = [(keyword.arg, keyword.value) for keyword in secrets.keywords]
+        else:
+            return
+        for name, value in entries:
+            if name is not None:
+                exposed = _string(value) is not None
+                yield SecretUse(
+                    call.lineno,
+                    Kind.EXPOSED if exposed else Kind.ENV,
+                    f'prefect.context(secrets={{"{name}": ...}})',
+                    name,
+                    note="sets the secret in 1.x's context" + (", its value written in the code" if exposed else ""),
+                )
+
+    def _reader_uses(
+        self, line: int, reader: SecretReader, path: str, positional: list[ast.expr], keyword_arguments: list[ast.keyword]
+    ) -> Iterator[SecretUse]:
+        """The secrets a call to a 1.x storage, task or notifier reads, by argument or by default."""
+        short = path.rpartition(".")[2]
+        keywords = {keyword.arg: keyword.value for keyword in keyword_arguments if keyword.arg}
+        for parameter in reader.parameters:
+            argument: Optional[ast.expr] = None
+            if parameter.keyword is not None:
+                argument = keywords.get(parameter.keyword)
+                if argument is None and parameter.position is not None and parameter.position < len(positional):
+                    argument = positional[parameter.position]
+            if argument is None or (isinstance(argument, ast.Constant) and argument.value is None):
+                if parameter.default is not None:
+                    how = f"reads {parameter.default}" + ("" if parameter.keyword is None else f" when {parameter.keyword} is not given")
+                    yield SecretUse(line, Kind.DEFAULT, f"{short}(...)", parameter.default, note=join_notes(how, reader.note))
+                continue
+            name = self._name(argument)
+            if name is None:
+                yield SecretUse(line, Kind.REVIEW, f"{short}({parameter.keyword}=...)", note=_DYNAMIC_NOTE)
+            else:
+                yield SecretUse(line, Kind.READ, f'{short}({parameter.keyword}="{name}")', name, note=reader.note)
 
     # --- PREFECT__CONTEXT__SECRETS__* in strings (run_config env, os.environ) --------------
 
@@ -231,30 +289,6 @@ def span_of(node: ast.expr, lines: list[str]) -> Span:
     return Span(node.lineno, column(node.lineno, node.col_offset), end_line, column(end_line, node.end_col_offset or 0))
 
 
-def _reader_uses(
-    line: int, reader: SecretReader, path: str, positional: list[ast.expr], keyword_arguments: list[ast.keyword]
-) -> Iterator[SecretUse]:
-    """The secrets a call to a 1.x storage, task or notifier reads, by argument or by default."""
-    short = path.rpartition(".")[2]
-    keywords = {keyword.arg: keyword.value for keyword in keyword_arguments if keyword.arg}
-    for parameter in reader.parameters:
-        argument: Optional[ast.expr] = None
-        if parameter.keyword is not None:
-            argument = keywords.get(parameter.keyword)
-            if argument is None and parameter.position is not None and parameter.position < len(positional):
-                argument = positional[parameter.position]
-        if argument is None or (isinstance(argument, ast.Constant) and argument.value is None):
-            if parameter.default is not None:
-                how = f"reads {parameter.default}" + ("" if parameter.keyword is None else f" when {parameter.keyword} is not given")
-                yield SecretUse(line, Kind.DEFAULT, f"{short}(...)", parameter.default, note=_join(how, reader.note))
-            continue
-        name = _string(argument)
-        if name is None:
-            yield SecretUse(line, Kind.REVIEW, f"{short}({parameter.keyword}=...)", note=_DYNAMIC_NOTE)
-        else:
-            yield SecretUse(line, Kind.READ, f'{short}({parameter.keyword}="{name}")', name, note=reader.note)
-
-
 def _environment_use(line: int, variable: str, value: Optional[ast.expr]) -> SecretUse:
     name = ENV_VARIABLE.fullmatch(variable)
     secret = name.group("secret") if name else None
@@ -263,21 +297,32 @@ def _environment_use(line: int, variable: str, value: Optional[ast.expr]) -> Sec
     return SecretUse(line, Kind.ENV, variable, secret, note="set from elsewhere: remove once the block exists")
 
 
-def _name_argument(call: ast.Call) -> Optional[str]:
-    """A secret's name passed first or as `name=`, when it is a string literal."""
+def _name_argument(call: ast.Call) -> Optional[ast.expr]:
+    """The argument naming a secret: the first one, or `name=`."""
     for keyword in call.keywords:
         if keyword.arg == "name":
-            return _string(keyword.value)
-    return _literal(call.args[:1])
+            return keyword.value
+    return call.args[0] if call.args else None
 
 
-def _literal(arguments: list[ast.expr]) -> Optional[str]:
-    return _string(arguments[0]) if arguments else None
+def _module_constants(tree: ast.AST) -> dict[str, str]:
+    """`NAME = "literal"` at module level, for names assigned nowhere else (so the value is sure)."""
+    stores: dict[str, int] = defaultdict(int)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            stores[node.id] += 1
+    constants = {}
+    for statement in getattr(tree, "body", []):
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+            value = _string(statement.value)
+            if value is not None and stores[statement.targets[0].id] == 1:
+                constants[statement.targets[0].id] = value
+    return constants
+
+
+def _is_name(node: ast.AST, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
 
 
 def _string(node: Optional[ast.AST]) -> Optional[str]:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value else None
-
-
-def _join(*parts: str) -> str:
-    return "; ".join(part for part in parts if part)

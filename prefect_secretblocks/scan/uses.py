@@ -54,3 +54,8 @@ class SkippedFile:
     def to_dict(self) -> dict[str, object]:
         """The `--format json` form."""
         return {"file": self.path, "line": self.line, "reason": self.reason}
+
+
+def join_notes(*parts: str) -> str:
+    """Notes joined into one line, empty ones left out."""
+    return "; ".join(part for part in parts if part)

@@ -175,3 +175,24 @@ def test_python_2_source_raises_syntax_error_with_its_line() -> None:
 def test_columns_are_counted_in_characters_not_bytes() -> None:
     [use] = uses('from prefect.client import Secret\nlabel = "héllo"; token = Secret("X").get()')
     assert use.span is not None and use.span.start_column == len('label = "héllo"; token = ')
+
+
+def test_a_module_constant_name_is_resolved_but_not_a_sure_site() -> None:
+    [use] = uses('from prefect.client import Secret\nTOKEN = "GITHUB_ACCESS_TOKEN"\nSecret(TOKEN).get()')
+    assert (use.kind, use.secret, use.span) == (Kind.READ, "GITHUB_ACCESS_TOKEN", None)
+
+
+def test_a_constant_assigned_twice_is_a_computed_name() -> None:
+    [use] = uses('from prefect.client import Secret\nTOKEN = "A"\nif x:\n    TOKEN = "B"\nSecret(TOKEN).get()')
+    assert use.kind is Kind.REVIEW
+
+
+def test_secrets_set_in_a_1x_context_with_literal_values_are_exposed() -> None:
+    source = """
+        import prefect
+        with prefect.context(secrets={"GITHUB_ACCESS_TOKEN": "literal-value", "OTHER": token}):
+            pass
+        with prefect.context(secrets=dict(SLACK_WEBHOOK_URL="literal-value")):
+            pass
+    """
+    assert names(source) == [(Kind.EXPOSED, "GITHUB_ACCESS_TOKEN"), (Kind.ENV, "OTHER"), (Kind.EXPOSED, "SLACK_WEBHOOK_URL")]
