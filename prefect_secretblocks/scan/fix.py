@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Union
+from typing import Optional, Union
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
@@ -48,7 +48,10 @@ def fix_source(text: str, sites: Sequence[FixSite]) -> FixOutcome:
     tree = ast.parse(text)
     imports = Imports(tree)
     lines = text.splitlines()
-    wrapper = MetadataWrapper(cst.parse_module(text))
+    try:
+        wrapper = MetadataWrapper(cst.parse_module(text))
+    except (cst.ParserSyntaxError, RecursionError):  # syntax newer than libcst knows
+        return FixOutcome(text, frozenset(), {site.span: "libcst cannot parse this file" for site in sites})
     positions = {
         _key(code_range)
         for node, code_range in wrapper.resolve(PositionProvider).items()
@@ -76,11 +79,11 @@ def fix_source(text: str, sites: Sequence[FixSite]) -> FixOutcome:
         local = name
         if name in still_used:
             local = f"{name}Block"
-            if local in imports.local_names and imports.paths.get(local) != f"{module}.{name}":
+            if local in imports.local_names and not _imported(imports.paths.get(local), module, name):
                 left[site.span] = f"the names {name} and {local} are both taken in this file: rewrite by hand"
                 chosen.remove(site)
                 continue
-        if imports.paths.get(local) != f"{module}.{name}":
+        if not _imported(imports.paths.get(local), module, name):
             needed.add((module, name, local))
         replacements[_span_key(site.span)] = local + site.replacement[len(name) :]
     if not chosen:
@@ -99,9 +102,14 @@ def _import_problem(imports: Imports, import_from: tuple[str, str]) -> str:
     path = imports.paths.get(name)
     if path is None and name in imports.local_names:
         return f"the name {name} means several things in this file"
-    if path is None or path == f"{module}.{name}" or path in SECRET_CLASSES:
+    if path is None or _imported(path, module, name) or path in SECRET_CLASSES:
         return ""
     return f"the name {name} already means {path} in this file"
+
+
+def _imported(path: Optional[str], module: str, name: str) -> bool:
+    """Whether an import path is `module.name`, or the same class from a submodule of `module`."""
+    return path is not None and (path == f"{module}.{name}" or (path.startswith(f"{module}.") and path.endswith(f".{name}")))
 
 
 def _references(tree: ast.AST, lines: list[str], names: set[str], spans: Iterable[Span]) -> tuple[set[str], set[str]]:
@@ -179,13 +187,15 @@ def _local_name(alias: cst.ImportAlias) -> str:
 
 
 def _import_position(body: list[cst.BaseStatement]) -> int:
-    """After the last top-level import; with none, after the docstring and `from __future__` lines."""
+    """After the imports that open the module (and its docstring): before any code that could use the names."""
     position = 0
     for index, statement in enumerate(body):
-        if isinstance(statement, cst.SimpleStatementLine) and all(
-            isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
-        ):
+        if not isinstance(statement, cst.SimpleStatementLine):
+            break
+        if all(isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body):
             position = index + 1
-        elif index == 0 and isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.Expr):
+        elif index == 0 and isinstance(statement.body[0], cst.Expr):
             position = 1  # the module docstring
+        else:
+            break
     return position

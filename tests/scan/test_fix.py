@@ -151,3 +151,29 @@ def test_a_site_whose_block_name_is_taken_by_another_import_is_left_with_a_reaso
 def test_imports_go_after_the_docstring_when_the_module_has_no_other_import() -> None:
     text, _ = fix('"""Doc."""\nimport prefect\nhook = prefect.context.secrets["SLACK_WEBHOOK_URL"]\n')
     assert text.splitlines()[:3] == ['"""Doc."""', "import prefect", "from prefect_secretblocks import SlackWebhookURL"]
+
+
+def test_imports_go_before_the_first_code_even_when_a_late_import_follows() -> None:
+    text, _ = fix(
+        """
+        import prefect
+        TOKEN = prefect.context.secrets["GITHUB_ACCESS_TOKEN"]
+        import json
+        """
+    )
+    assert text.splitlines()[:3] == [
+        "import prefect",
+        "from prefect_secretblocks import GitHubToken",
+        'TOKEN = GitHubToken.load("github-access-token").get()',
+    ]
+
+
+def test_a_block_already_imported_from_its_module_is_not_imported_again() -> None:
+    text, _ = fix(
+        """
+        import prefect
+        from prefect_secretblocks.blocks.github import GitHubToken
+        token = prefect.context.secrets["GITHUB_ACCESS_TOKEN"]
+        """
+    )
+    assert text.count("import GitHubToken") == 1 and 'GitHubToken.load("github-access-token")' in text
