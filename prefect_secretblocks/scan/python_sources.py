@@ -200,15 +200,14 @@ class _Visitor:
         if isinstance(parent, ast.Attribute) and parent.attr == "get" and isinstance(call, ast.Call) and call.func is parent:
             name = self._name(call.args[0]) if call.args else None
             if name is not None:
+                # `.get` answers None (or the fallback) for a missing secret where `load` raises.
                 fallback = len(call.args) > 1 or bool(call.keywords)
-                sure = not fallback and _string(call.args[0]) is not None
                 return SecretUse(
                     call.lineno,
                     Kind.READ,
                     f'{usage}.get("{name}"{", ..." if fallback else ""})',
                     name,
-                    span_of(call, self.lines) if sure else None,
-                    "has a fallback value: rewrite by hand" if fallback else "" if sure else _CONSTANT_NOTE,
+                    note="answers a fallback for a missing secret, load() raises: rewrite by hand",
                 )
             return SecretUse(call.lineno, Kind.REVIEW, f"{usage}.get(...)", note=_DYNAMIC_NOTE)
         return SecretUse(node.lineno, Kind.REVIEW, usage, note="uses the 1.x secrets mapping as a whole: review by hand")
