@@ -235,7 +235,9 @@ def _print_scan(result: ScanResult, fixed: bool) -> None:
     counts = ", ".join(f"{summary[kind.value]} {kind.value}" for kind in Kind if summary[kind.value])
     line = f"{len(result.findings)} use(s) of 1.x secrets in {summary['files_scanned']} files" + (f" ({counts})" if counts else "")
     if fixed:
-        line += f"; {summary['fixed']} rewritten"
+        code_kinds = (Kind.READ, Kind.DEFAULT, Kind.REVIEW)
+        left = sum(not finding.fixed and finding.kind in code_kinds for finding in result.findings)
+        line += f"; {summary['fixed']} rewritten, {left} code sites left to change by hand (see their notes)"
     stdout.print(line, markup=False, highlight=False)
 
 
