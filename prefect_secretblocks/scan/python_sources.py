@@ -50,6 +50,7 @@ class Imports:
         # A name bound to two different things is not trusted: it could be either at the call.
         self.paths = {name: next(iter(paths)) for name, paths in bound.items() if len(paths) == 1}
         self.local_names = frozenset(bound)
+        self.uses_prefect = any(path == "prefect" or path.startswith("prefect.") for path in self.paths.values())
 
     def resolve(self, node: ast.AST) -> Optional[str]:
         """The dotted import path of a name or attribute chain (`pc.Secret` -> `prefect.client.Secret`)."""
@@ -107,6 +108,8 @@ class _Visitor:
         for keyword in call.keywords:
             if keyword.arg and ENV_VARIABLE.fullmatch(keyword.arg):  # dict(PREFECT__CONTEXT__SECRETS__X=...)
                 yield _environment_use(keyword.value.lineno, keyword.arg, keyword.value)
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "set_secret" and self.imports.uses_prefect:
+            yield self._set_secret(call)  # 1.x `Client().set_secret(name, value)`: writes a Cloud secret
         if path is None:
             return
         if path in SECRET_CLASSES:
@@ -230,6 +233,21 @@ class _Visitor:
                     name,
                     note="sets the secret in 1.x's context" + (", its value written in the code" if exposed else ""),
                 )
+
+    def _set_secret(self, call: ast.Call) -> SecretUse:
+        keywords = {keyword.arg: keyword.value for keyword in call.keywords if keyword.arg}
+        name = self._name(keywords.get("name", call.args[0] if call.args else None))
+        value = keywords.get("value", call.args[1] if len(call.args) > 1 else None)
+        if name is None:
+            return SecretUse(call.lineno, Kind.REVIEW, "Client().set_secret(...)", note=_DYNAMIC_NOTE)
+        exposed = _string(value) is not None
+        return SecretUse(
+            call.lineno,
+            Kind.EXPOSED if exposed else Kind.ENV,
+            f'Client().set_secret("{name}", ...)',
+            name,
+            note="sets a 1.x Cloud secret" + (", its value written in the code" if exposed else "") + ": save the block instead",
+        )
 
     def _reader_uses(
         self, line: int, reader: SecretReader, path: str, positional: list[ast.expr], keyword_arguments: list[ast.keyword]

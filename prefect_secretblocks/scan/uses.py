@@ -18,7 +18,7 @@ class Kind(str, Enum):
     DEFAULT = "default"  # a 1.x storage or task reads it under its default name
     REVIEW = "review"  # the name is computed at run time, or the use is not a plain read: by hand
     EXPOSED = "exposed"  # a file holds the secret's value in plain text
-    ENV = "env"  # an environment variable carries it, set from elsewhere: remove after migrating
+    ENV = "env"  # set from elsewhere (an environment variable, a 1.x Cloud secret): remove after migrating
 
 
 @dataclass(frozen=True)

@@ -197,3 +197,17 @@ def test_secrets_set_in_a_1x_context_with_literal_values_are_exposed() -> None:
             pass
     """
     assert names(source) == [(Kind.EXPOSED, "GITHUB_ACCESS_TOKEN"), (Kind.ENV, "OTHER"), (Kind.EXPOSED, "SLACK_WEBHOOK_URL")]
+
+
+def test_client_set_secret_with_a_literal_value_is_exposed() -> None:
+    source = """
+        from prefect import Client
+        client = Client()
+        client.set_secret(name="GITHUB_ACCESS_TOKEN", value="literal-value")
+        client.set_secret("SLACK_WEBHOOK_URL", os.environ["HOOK"])
+    """
+    assert names(source) == [(Kind.EXPOSED, "GITHUB_ACCESS_TOKEN"), (Kind.ENV, "SLACK_WEBHOOK_URL")]
+
+
+def test_set_secret_outside_prefect_code_is_not_reported() -> None:
+    assert uses('import vault\nvault.set_secret("X", "literal-value")') == []
