@@ -23,10 +23,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Optional, Union
 
+import yaml
+
 from prefect_secretblocks.exceptions import BadInputError
 from prefect_secretblocks.migration.plan import MigrationOptions, count_each
 from prefect_secretblocks.migration.targets import UnsupportedValue, to_json_value
 from prefect_secretblocks.scan.config_files import scan_config
+from prefect_secretblocks.scan.notebooks import scan_notebook
 from prefect_secretblocks.scan.python_sources import scan_python
 from prefect_secretblocks.scan.uses import Kind, SecretUse, SkippedFile, Span, join_notes
 
@@ -255,7 +258,14 @@ def _scan_file(path: Path, display: str, skipped: list[SkippedFile]) -> Optional
         return None
     if b"\0" in data[:8192]:
         return None  # binary
-    return scan_config(path.name, data.decode("utf-8", errors="replace"))
+    text = data.decode("utf-8", errors="replace")
+    if path.suffix == ".ipynb":
+        try:
+            return scan_notebook(text)
+        except yaml.YAMLError:
+            skipped.append(SkippedFile(display, None, "not a readable notebook (invalid JSON)"))
+            return None
+    return scan_config(path.name, text)
 
 
 def _is_python(path: Path, data: bytes) -> bool:

@@ -24,6 +24,8 @@ _DOCKERFILE_ENV = re.compile(r"^\s*ENV\s", re.IGNORECASE)  # Dockerfile's old fo
 _YAML_VALUE_LINE = re.compile(r"^\s*value\s*:\s*(?P<value>.*)$")
 _TOML_TABLE = re.compile(r"^\s*\[+\s*(?P<table>[^\]]+?)\s*\]+\s*(?:#.*)?$")
 _TOML_KEY = re.compile(r"""^\s*(?P<key>[A-Za-z0-9_\-."' ]+?)\s*=\s*(?P<value>.*)$""")
+# libyaml when present (notebooks and compose files can be large); both keep line numbers.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _EXPOSED_NOTE = "the value is written in this file: remove it once the block exists"
 _ENV_NOTE = "set from elsewhere: remove once the block exists"
 
@@ -80,7 +82,7 @@ def is_literal(value: Optional[str]) -> bool:
 def _yaml_uses(text: str) -> Optional[list[SecretUse]]:
     """The uses in a YAML/JSON document's nodes, or None when it does not parse."""
     try:
-        documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        documents = list(yaml.compose_all(text, Loader=YAML_LOADER))
     except yaml.YAMLError:
         return None
     uses: list[SecretUse] = []
@@ -96,10 +98,10 @@ def _node_uses(node: yaml.Node) -> Iterator[SecretUse]:
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode) and (match := ENV_VARIABLE.fullmatch(str(key.value))):
                 # docker-compose / helm: `PREFECT__CONTEXT__SECRETS__X: value`
-                yield _use(key.start_mark.line + 1, match, _scalar(value))
+                yield _use(key.start_mark.line + 1, match, scalar(value))
             elif key.value == "name" and isinstance(value, yaml.ScalarNode) and (match := ENV_VARIABLE.fullmatch(str(value.value))):
                 # k8s / ECS: `- name: PREFECT__CONTEXT__SECRETS__X` + `value: ...` (or `valueFrom:`)
-                yield _use(value.start_mark.line + 1, match, _scalar(entries.get("value")))
+                yield _use(value.start_mark.line + 1, match, scalar(entries.get("value")))
             else:
                 yield from _node_uses(value)
     elif isinstance(node, yaml.SequenceNode):
@@ -111,7 +113,8 @@ def _node_uses(node: yaml.Node) -> Iterator[SecretUse]:
         yield from text_uses(str(node.value), first_line)
 
 
-def _scalar(node: Optional[yaml.Node]) -> Optional[str]:
+def scalar(node: Optional[yaml.Node]) -> Optional[str]:
+    """A YAML node's text, when it is a scalar."""
     return str(node.value) if isinstance(node, yaml.ScalarNode) else None
 
 

@@ -49,6 +49,8 @@ def test_the_fixture_project_reports_each_kind_of_use_where_it_is(project: Path)
         ("Dockerfile", 2, "exposed", "DB_USER"),
         ("config.toml", 3, "exposed", "GITHUB_ACCESS_TOKEN"),
         ("config.toml", 4, "env", "SLACK_WEBHOOK_URL"),
+        ("notebooks/explore.ipynb", 21, "read", "WAREHOUSE_PASSWORD"),
+        ("notebooks/explore.ipynb", 22, "read", "SLACK_WEBHOOK_URL"),
     } <= found
 
 
@@ -95,6 +97,12 @@ def test_a_very_large_file_is_skipped_and_a_binary_file_ignored(tmp_path: Path) 
     result = scan_project(tmp_path)
     assert result.findings == ()
     assert [(Path(skipped.path).name, skipped.reason) for skipped in result.skipped] == [("dump.sql", "larger than 2 MB")]
+
+
+def test_a_notebook_that_is_not_json_is_skipped_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "broken.ipynb").write_text('{"cells": [')
+    [skipped] = scan_project(tmp_path).skipped
+    assert skipped.reason == "not a readable notebook (invalid JSON)"
 
 
 def test_an_undecodable_python_file_is_skipped_not_a_crash(tmp_path: Path) -> None:
