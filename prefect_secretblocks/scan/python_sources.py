@@ -48,7 +48,9 @@ class Imports:
             elif isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
                 bound[node.name].add(f"<local>.{node.name}")
         # A name bound to two different things is not trusted: it could be either at the call.
-        self.paths = {name: next(iter(paths)) for name, paths in bound.items() if len(paths) == 1}
+        # Two import paths of the same 1.x object (`prefect.client.Secret` and
+        # `prefect.client.secrets.Secret` in a try/except ImportError) are one thing.
+        self.paths = {name: min(paths) for name, paths in bound.items() if len({_canonical(path) for path in paths}) == 1}
         self.local_names = frozenset(bound)
         self.uses_prefect = any(path == "prefect" or path.startswith("prefect.") for path in self.paths.values())
 
@@ -60,6 +62,15 @@ class Imports:
             base = self.resolve(node.value)
             return f"{base}.{node.attr}" if base else None
         return None
+
+
+def _canonical(path: str) -> str:
+    """One name for the import paths of the same 1.x object."""
+    for group in (SECRET_CLASSES, SECRET_TASKS, ENV_VAR_SECRET_TASKS, CONTEXTS):
+        if path in group:
+            return min(group)
+    reader = reader_for(path)
+    return f"{reader.packages[0]}.{path.rpartition('.')[2]}" if reader else path
 
 
 def scan_python(text: str) -> list[SecretUse]:

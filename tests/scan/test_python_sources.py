@@ -211,3 +211,25 @@ def test_client_set_secret_with_a_literal_value_is_exposed() -> None:
 
 def test_set_secret_outside_prefect_code_is_not_reported() -> None:
     assert uses('import vault\nvault.set_secret("X", "literal-value")') == []
+
+
+def test_two_import_paths_of_the_same_1x_class_are_one_name() -> None:
+    source = """
+        try:
+            from prefect.client import Secret
+        except ImportError:
+            from prefect.client.secrets import Secret
+        Secret("X").get()
+    """
+    assert names(source) == [(Kind.READ, "X")]
+
+
+def test_a_name_imported_from_1x_and_from_prefect_3_is_not_trusted() -> None:
+    source = """
+        try:
+            from prefect.client import Secret
+        except ImportError:
+            from prefect.blocks.system import Secret
+        Secret("X").get()
+    """
+    assert uses(source) == []
