@@ -86,6 +86,8 @@ def scan_python(text: str) -> list[SecretUse]:
 
 
 class _Visitor:
+    """One pass over a module's tree, with its imports, parents and constants at hand."""
+
     def __init__(self, tree: ast.AST, text: str) -> None:
         self.tree = tree
         self.lines = text.splitlines()
@@ -102,6 +104,7 @@ class _Visitor:
         return _string(node)
 
     def uses(self) -> Iterator[SecretUse]:
+        """Every use in the module, in tree order."""
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Call):
                 yield from self._call(node)
