@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -176,3 +178,12 @@ def test_fix_keeps_crlf_line_endings(tmp_path: Path) -> None:
         b"from prefect_secretblocks import GitHubToken\r\n"
         b'token = GitHubToken.load("github-access-token").get()\r\n'
     )
+
+
+def test_libcst_is_imported_only_when_fixing(project: Path) -> None:
+    script = (
+        "import sys; import prefect_secretblocks; from prefect_secretblocks.scan import scan_project; "
+        "scan_project(sys.argv[1]); print('libcst' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", script, str(project)], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
