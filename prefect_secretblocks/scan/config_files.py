@@ -73,6 +73,8 @@ def is_literal(value: Optional[str]) -> bool:
     if value is None:
         return False
     value = value.split(" #")[0].strip().strip("\"'`,").strip()
+    if value.lower() in ("null", "~", "none"):  # YAML's and 1.x's "no value"
+        return False
     return bool(value) and not value.startswith(("$", "{{", "{%", "<", "%(", "valueFrom", "secretKeyRef"))
 
 

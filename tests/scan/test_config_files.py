@@ -43,6 +43,7 @@ def test_a_literal_value_is_flagged_exposed(file_name: str, text: str) -> None:
         ("values.yaml", 'env:\n  PREFECT__CONTEXT__SECRETS__X: "{{ .Values.x }}"\n'),
         ("config.toml", '[context.secrets]\nX = "${context.secrets.Y}"\n'),
         ("README.md", "Set `PREFECT__CONTEXT__SECRETS__X` on the agent.\n"),
+        ("values.yaml", "env:\n  PREFECT__CONTEXT__SECRETS__X: null\n"),
     ],
 )
 def test_a_reference_or_a_mention_is_env_not_exposed(file_name: str, text: str) -> None:
