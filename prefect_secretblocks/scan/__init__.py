@@ -139,7 +139,11 @@ def scan_project(
     scanned = 0
     for path in _files(base):
         display = path.as_posix() if base.is_file() else (Path(root) / path.relative_to(base)).as_posix()
-        uses = _scan_file(path, display, skipped)
+        try:
+            uses = _scan_file(path, display, skipped)
+        except Exception as exc:  # a bug on some unforeseen input: report the file, scan the rest
+            skipped.append(SkippedFile(display, None, f"could not be scanned ({type(exc).__name__}); please report it"))
+            continue
         if uses is None:
             continue
         scanned += 1

@@ -298,8 +298,11 @@ class _Visitor:
     def _assigned_value(self, node: ast.expr, parent: Optional[ast.AST]) -> Optional[ast.expr]:
         """The value given to a variable named by `node`: a dict entry, an `environ[...] = ...`, a call's next argument."""
         if isinstance(parent, ast.Dict):
-            index = next(i for i, key in enumerate(parent.keys) if key is node)
-            return parent.values[index]
+            if node in parent.keys:
+                return parent.values[parent.keys.index(node)]
+            # ECS / Kubernetes style: {"name": "PREFECT__CONTEXT__SECRETS__X", "value": "..."}
+            entries = {_string(key): value for key, value in zip(parent.keys, parent.values)}
+            return entries.get("value") if entries.get("name") is node else None
         if isinstance(parent, ast.Subscript):
             assign = self.parents.get(parent)
             if isinstance(assign, ast.Assign) and parent in assign.targets:

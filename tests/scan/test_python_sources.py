@@ -233,3 +233,15 @@ def test_a_name_imported_from_1x_and_from_prefect_3_is_not_trusted() -> None:
         Secret("X").get()
     """
     assert uses(source) == []
+
+
+def test_an_ecs_style_name_value_dict_in_code_is_checked_for_a_literal_value() -> None:
+    source = """
+        from prefect.run_configs import ECSRun
+        ECSRun(task_definition={"containerDefinitions": [{"environment": [
+            {"name": "PREFECT__CONTEXT__SECRETS__A", "value": "literal-value"},
+            {"name": "PREFECT__CONTEXT__SECRETS__B", "valueFrom": "arn:aws:secretsmanager:x"},
+        ]}]})
+        labels = {"team": "PREFECT__CONTEXT__SECRETS__C"}
+    """
+    assert names(source) == [(Kind.EXPOSED, "A"), (Kind.ENV, "B"), (Kind.ENV, "C")]

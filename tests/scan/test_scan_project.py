@@ -187,3 +187,18 @@ def test_libcst_is_imported_only_when_fixing(project: Path) -> None:
     )
     result = subprocess.run([sys.executable, "-c", script, str(project)], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_a_bug_on_one_file_skips_that_file_and_scans_the_rest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import prefect_secretblocks.scan as scan_package
+
+    def broken(file_name: str, text: str) -> list[object]:
+        raise RuntimeError(canaries.GENERIC)  # the message is not shown: it could hold anything
+
+    monkeypatch.setattr(scan_package, "scan_config", broken)
+    (tmp_path / "agent.env").write_text("PREFECT__CONTEXT__SECRETS__X=literal-value\n")
+    (tmp_path / "flow.py").write_text('from prefect.client import Secret\nSecret("X").get()\n')
+    result = scan_project(tmp_path)
+    assert [finding.secret for finding in result.findings] == ["X"]
+    assert [skipped.reason for skipped in result.skipped] == ["could not be scanned (RuntimeError); please report it"]
+    assert_no_leak(str(result.to_dict()), "a skipped file's reason")
