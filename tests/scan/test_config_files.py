@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import string
 import textwrap
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from prefect_secretblocks.scan.config_files import scan_config
 from prefect_secretblocks.scan.uses import Kind
@@ -94,3 +97,22 @@ def test_toml_tables_outside_context_secrets_are_ignored() -> None:
 def test_a_dict_secret_table_reports_each_key_line() -> None:
     text = '[context.secrets.AWS_CREDENTIALS]\nACCESS_KEY = "literal-a"\nSECRET_ACCESS_KEY = "$AWS_SECRET"\n'
     assert found("config.toml", text) == [(2, Kind.EXPOSED, "AWS_CREDENTIALS"), (3, Kind.ENV, "AWS_CREDENTIALS")]
+
+
+FORMATS = {
+    ".env": "PREFECT__CONTEXT__SECRETS__X={value}\n",
+    "agent.sh": "export PREFECT__CONTEXT__SECRETS__X='{value}'\n",
+    "Dockerfile": "ENV PREFECT__CONTEXT__SECRETS__X {value}\n",
+    "job.yaml": "env:\n  - name: PREFECT__CONTEXT__SECRETS__X\n    value: '{value}'\n",
+    "compose.yml": "environment:\n  - PREFECT__CONTEXT__SECRETS__X={value}\n",
+    "task.json": '{{"environment": [{{"name": "PREFECT__CONTEXT__SECRETS__X", "value": "{value}"}}]}}',
+    "config.toml": '[context.secrets]\nX = "{value}"\n',
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(file_name=st.sampled_from(sorted(FORMATS)), value=st.text(string.ascii_letters + string.digits, min_size=12, max_size=40))
+def test_no_value_of_any_format_is_kept_in_what_the_scan_reports(file_name: str, value: str) -> None:
+    uses = scan_config(file_name, FORMATS[file_name].format(value=value))
+    assert [(use.kind, use.secret) for use in uses] == [(Kind.EXPOSED, "X")]
+    assert value not in repr(uses)
