@@ -8,6 +8,7 @@ Secret`, `import prefect.client as pc; pc.Secret`, `prefect.context.secrets`, ..
 from __future__ import annotations
 
 import ast
+import string
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Optional
@@ -20,6 +21,7 @@ from prefect_secretblocks.scan.v1_readers import (
     ENV_VAR_SECRET_TASKS,
     SECRET_CLASSES,
     SECRET_TASKS,
+    TEMPLATE_READER,
     SecretReader,
     reader_for,
 )
@@ -145,6 +147,8 @@ class _Visitor:
                 f'EnvVarSecret("{name}")' if name else "EnvVarSecret(...)",
                 note="reads an environment variable, not a Prefect secret: use os.environ",
             )
+        elif TEMPLATE_READER.matches(path):
+            yield from self._templates(call)
         elif path == "functools.partial" and call.args:
             target = self.imports.resolve(call.args[0])
             reader = reader_for(target) if target else None
@@ -262,6 +266,17 @@ class _Visitor:
             name,
             note="sets a 1.x Cloud secret" + (", its value written in the code" if exposed else "") + ": save the block instead",
         )
+
+    def _templates(self, call: ast.Call) -> Iterator[SecretUse]:
+        """`${NAME}` in the strings of a Webhook storage's arguments."""
+        for argument in (*call.args, *(keyword.value for keyword in call.keywords)):
+            for node in ast.walk(argument):
+                text = _string(node)
+                for match in string.Template.pattern.finditer(text or ""):
+                    name = match.group("named") or match.group("braced")
+                    if name:
+                        usage = f'Webhook(... "${{{name}}}" ...)'
+                        yield SecretUse(node.lineno, Kind.READ, usage, name, note=TEMPLATE_READER.note)
 
     def _reader_uses(
         self, line: int, reader: SecretReader, path: str, positional: list[ast.expr], keyword_arguments: list[ast.keyword]

@@ -205,3 +205,11 @@ SECRET_TASKS = frozenset(
 ENV_VAR_SECRET_TASKS = frozenset({"prefect.tasks.secrets.EnvVarSecret", "prefect.tasks.secrets.env_var.EnvVarSecret"})
 CONTEXTS = frozenset({"prefect.context", "prefect.utilities.context.context"})
 CONTEXT_SECRETS = frozenset({"prefect.context.secrets", "prefect.config.context.secrets"})
+# Webhook storage fills `${NAME}` templates in its request kwargs from the environment, else secrets.
+TEMPLATE_READER = SecretReader(
+    _STORAGES,
+    ("Webhook",),
+    (),
+    "Webhook storage: an environment variable of this name first, else the secret; "
+    "Prefect 3: load the block where the request is made",
+)

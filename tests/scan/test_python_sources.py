@@ -245,3 +245,16 @@ def test_an_ecs_style_name_value_dict_in_code_is_checked_for_a_literal_value() -
         labels = {"team": "PREFECT__CONTEXT__SECRETS__C"}
     """
     assert names(source) == [(Kind.EXPOSED, "A"), (Kind.ENV, "B"), (Kind.ENV, "C")]
+
+
+def test_webhook_storage_templates_name_secrets() -> None:
+    source = """
+        from prefect.storage import Webhook
+        Webhook(
+            build_request_kwargs={"url": "https://api.acme.example/flows", "headers": {"X-Api-Key": "${ACME_API_KEY}"}},
+            build_request_http_method="POST",
+            get_flow_request_kwargs={"headers": {"Authorization": "Bearer $ACME_TOKEN"}},
+            get_flow_request_http_method="GET",
+        )
+    """
+    assert names(source) == [(Kind.READ, "ACME_API_KEY"), (Kind.READ, "ACME_TOKEN")]
