@@ -195,7 +195,7 @@ def scan(
     """Find every Prefect 1.x secret use in a codebase, with the block and code that replace it."""
     options = MigrationOptions(block_types=_pairs(map_, "--map"), block_names=_pairs(name, "--name"), prefix=prefix)
     try:
-        values = {}
+        values: dict[str, Any] = {}  # looked at for their shape only, never printed
         if config is not None or env_file:
             values = {secret.name: secret.value for secret in read_v1_secrets(config, None, env_file, use_environment=False)}
         result = scan_project(path, options, values)

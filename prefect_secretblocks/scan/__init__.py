@@ -39,7 +39,7 @@ __all__ = ["Finding", "Kind", "ScanResult", "SkippedFile", "fix_project", "scan_
 SKIPPED_DIRECTORIES = frozenset(
     {
         ".git", ".hg", ".svn", ".venv", "venv", "site-packages", "dist-packages", "node_modules", "__pycache__",
-        ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", ".prefect",
+        ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs",
     }
 )
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a source or config file is far smaller; larger ones are data

@@ -21,7 +21,8 @@ ENV_VARIABLE = re.compile(r"PREFECT__(?i:context)__(?i:secrets)__(?P<secret>(?:[
 # After the variable: a closing quote, then `=` or `:` (dotenv, shell, compose, Dockerfile `ENV A=b`).
 _ASSIGNMENT = re.compile(r"""["']?\s*[=:]\s*(?P<value>.*)$""")
 _DOCKERFILE_ENV = re.compile(r"^\s*ENV\s", re.IGNORECASE)  # Dockerfile's old form: `ENV NAME value`
-_YAML_VALUE_LINE = re.compile(r"^\s*value\s*:\s*(?P<value>.*)$")
+# The line after `name: PREFECT__...`: YAML's `value: x`, HCL's (Terraform) `value = "x"`.
+_VALUE_LINE = re.compile(r"^\s*value\s*[:=]\s*(?P<value>.*)$")
 _TOML_TABLE = re.compile(r"^\s*\[+\s*(?P<table>[^\]]+?)\s*\]+\s*(?:#.*)?$")
 _TOML_KEY = re.compile(r"""^\s*(?P<key>[A-Za-z0-9_\-."' ]+?)\s*=\s*(?P<value>.*)$""")
 # libyaml when present (notebooks and compose files can be large); both keep line numbers.
@@ -47,8 +48,8 @@ def text_uses(text: str, first_line: int = 1) -> Iterator[SecretUse]:
     for index, line in enumerate(lines):
         for match in ENV_VARIABLE.finditer(line):
             value = _assigned(line, match.end())
-            if value is None:  # `- name: PREFECT__...` with `value: ...` on the next line
-                following = _YAML_VALUE_LINE.match(lines[index + 1]) if index + 1 < len(lines) else None
+            if value is None:  # `- name: PREFECT__...` with `value: ...` on the next line (or HCL's `value = ...`)
+                following = _VALUE_LINE.match(lines[index + 1]) if index + 1 < len(lines) else None
                 value = following.group("value") if following else None
             yield _use(first_line + index, match, value)
 

@@ -31,6 +31,8 @@ def found(file_name: str, text: str) -> list[tuple[int, Kind, str | None]]:
         ("task.json", '{"environment": [{"name": "PREFECT__CONTEXT__SECRETS__X", "value": "literal-value"}]}'),
         ("config.toml", '[context.secrets]\nX = "literal-value"\n'),
         ("config.toml", '[context]\nsecrets.X = "literal-value"\n'),
+        ("main.tf", 'env {\n  name  = "PREFECT__CONTEXT__SECRETS__X"\n  value = "literal-value"\n}\n'),
+        ("secret.yaml", "kind: Secret\nstringData:\n  PREFECT__CONTEXT__SECRETS__X: literal-value\n"),
     ],
 )
 def test_a_literal_value_is_flagged_exposed(file_name: str, text: str) -> None:

@@ -87,6 +87,14 @@ def test_tool_and_dependency_directories_are_not_scanned(tmp_path: Path, directo
     assert scan_project(tmp_path).findings == ()
 
 
+def test_a_1x_home_committed_as_dot_prefect_is_scanned(tmp_path: Path) -> None:
+    (tmp_path / ".prefect").mkdir()
+    (tmp_path / ".prefect" / "config.toml").write_text('[context.secrets]\nGITHUB_ACCESS_TOKEN = "literal-value"\n')
+    assert [(finding.kind, finding.secret) for finding in scan_project(tmp_path).findings] == [
+        (Kind.EXPOSED, "GITHUB_ACCESS_TOKEN")
+    ]
+
+
 def test_a_symlink_loop_is_not_followed(tmp_path: Path) -> None:
     (tmp_path / "flow.py").write_text('from prefect.client import Secret\nSecret("X").get()\n')
     os.symlink(tmp_path, tmp_path / "loop")
