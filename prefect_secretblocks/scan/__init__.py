@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 import tokenize
 from collections.abc import Iterator, Mapping
@@ -44,6 +45,7 @@ SKIPPED_DIRECTORIES = frozenset(
 )
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a source or config file is far smaller; larger ones are data
 _PYTHON_SUFFIXES = (".py", ".pyw")
+_LOAD_CALL = re.compile(r"^(\w+)\.load\(([^()]*)\)")
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,9 @@ def _finding(file: str, use: SecretUse, options: MigrationOptions, values: Mappi
     # Only a replacement that returns what 1.x returned (`....get()`) is a sure rewrite.
     fixable = use.span is not None and target.replacement.endswith(".get()")
     note = use.note if fixable or use.span is None else join_notes(use.note, f"{target.slug} returns a block: rewrite by hand")
+    replacement = target.replacement.format(block_name=block_name)
+    if use.awaited:  # `GitHubToken.load("x").get()` -> `(await GitHubToken.aload("x")).get()`
+        replacement = _LOAD_CALL.sub(r"(await \1.aload(\2))", replacement, count=1)
     return Finding(
         file,
         use.line,
@@ -204,7 +209,7 @@ def _finding(file: str, use: SecretUse, options: MigrationOptions, values: Mappi
         use.secret,
         target.slug,
         block_name,
-        target.replacement.format(block_name=block_name),
+        replacement,
         note,
         fixable,
         span=use.span,

@@ -10,6 +10,7 @@ so libcst is never imported by `import prefect_secretblocks` or a plain scan.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Optional, Union
@@ -31,7 +32,7 @@ class FixSite:
 
     span: Span
     replacement: str
-    import_from: tuple[str, str]  # (module, name); `replacement` starts with that name
+    import_from: tuple[str, str]  # (module, name); `replacement` uses that name
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def fix_source(text: str, sites: Sequence[FixSite]) -> FixOutcome:
                 continue
         if not _imported(imports.paths.get(local), module, name):
             needed.add((module, name, local))
-        replacements[_span_key(site.span)] = local + site.replacement[len(name) :]
+        replacements[_span_key(site.span)] = re.sub(rf"\b{re.escape(name)}\b", local, site.replacement, count=1)
     if not chosen:
         return FixOutcome(text, frozenset(), left)
 

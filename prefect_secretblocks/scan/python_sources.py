@@ -11,7 +11,7 @@ import ast
 import string
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import Optional
+from typing import Any, Optional
 
 from prefect_secretblocks.scan.config_files import ENV_VARIABLE, is_literal, text_uses
 from prefect_secretblocks.scan.uses import Kind, SecretUse, Span, join_notes
@@ -105,6 +105,15 @@ class _Visitor:
             return self.constants.get(node.id)
         return _string(node)
 
+    def _site(self, node: ast.expr) -> dict[str, Any]:
+        """Where `--fix` may replace `node`, and whether it is in an `async def` (where `load` must be awaited)."""
+        scope = self.parents.get(node)
+        while scope is not None and not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            scope = self.parents.get(scope)
+        if isinstance(scope, ast.Lambda):  # no `await` there, and sync `load` may hand back a coroutine
+            return {"note": "inside a lambda: rewrite by hand"}
+        return {"span": span_of(node, self.lines), "awaited": isinstance(scope, ast.AsyncFunctionDef)}
+
     def uses(self) -> Iterator[SecretUse]:
         """Every use in the module, in tree order."""
         for node in ast.walk(self.tree):
@@ -176,7 +185,7 @@ class _Visitor:
         ):
             if _string(argument) is None:
                 return SecretUse(call.lineno, Kind.READ, f'Secret("{name}").get()', name, note=_CONSTANT_NOTE)
-            return SecretUse(call.lineno, Kind.READ, f'Secret("{name}").get()', name, span_of(get_call, self.lines))
+            return SecretUse(call.lineno, Kind.READ, f'Secret("{name}").get()', name, **self._site(get_call))
         return SecretUse(
             call.lineno, Kind.READ, f'Secret("{name}")', name, note="not a plain .get() call: rewrite by hand"
         )
@@ -214,9 +223,9 @@ class _Visitor:
             if name is not None:
                 if _string(parent.slice) is None:
                     return SecretUse(parent.lineno, Kind.READ, f'{usage}["{name}"]', name, note=_CONSTANT_NOTE)
-                return SecretUse(parent.lineno, Kind.READ, f'{usage}["{name}"]', name, span_of(parent, self.lines))
+                return SecretUse(parent.lineno, Kind.READ, f'{usage}["{name}"]', name, **self._site(parent))
         if isinstance(parent, ast.Attribute) and parent.attr not in _MAPPING_METHODS and isinstance(parent.ctx, ast.Load):
-            return SecretUse(parent.lineno, Kind.READ, f"{usage}.{parent.attr}", parent.attr, span_of(parent, self.lines))
+            return SecretUse(parent.lineno, Kind.READ, f"{usage}.{parent.attr}", parent.attr, **self._site(parent))
         call = self.parents.get(parent) if parent is not None else None
         if isinstance(parent, ast.Attribute) and parent.attr == "get" and isinstance(call, ast.Call) and call.func is parent:
             name = self._name(call.args[0]) if call.args else None

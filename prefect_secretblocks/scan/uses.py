@@ -41,6 +41,7 @@ class SecretUse:
     secret: Optional[str] = None  # None: the name is not known before run time
     span: Optional[Span] = None  # set when `--fix` can replace the expression with the block's load
     note: str = ""
+    awaited: bool = False  # inside an `async def`: the replacement awaits `aload`
 
 
 @dataclass(frozen=True)

@@ -178,3 +178,23 @@ def test_a_block_already_imported_from_its_module_is_not_imported_again() -> Non
         """
     )
     assert text.count("import GitHubToken") == 1 and 'GitHubToken.load("github-access-token")' in text
+
+
+def test_inside_an_async_def_the_block_is_awaited_with_aload() -> None:
+    text, _ = fix(
+        """
+        from prefect.client import Secret
+
+        async def notify():
+            return Secret("SLACK_WEBHOOK_URL").get(), Secret("DB_PASSWORD").get(), Secret(name).get()
+        """
+    )
+    assert '(await SlackWebhookURL.aload("slack-webhook-url")).get()' in text
+    assert '(await SecretBlock.aload("db-password")).get()' in text  # 1.x Secret is still used: the alias
+    compile(text, "m.py", "exec")
+
+
+def test_inside_a_lambda_nothing_is_rewritten() -> None:
+    source = 'from prefect.client import Secret\ntoken = lambda: Secret("GITHUB_ACCESS_TOKEN").get()\n'
+    text, _ = fix(source)
+    assert text == source
