@@ -87,6 +87,13 @@ def test_tool_and_dependency_directories_are_not_scanned(tmp_path: Path, directo
     assert scan_project(tmp_path).findings == ()
 
 
+def test_a_dot_env_file_is_scanned_like_the_committed_env_files(project: Path) -> None:
+    # The fixture keeps `.env.production` (a bare `.env` is git-ignored); a user's `.env` is read the same way.
+    (project / ".env").write_text((project / "deploy" / ".env.production").read_text())
+    assert ("deploy/.env.production", 2, "exposed", "REPORTING_API_KEY") in located(project)
+    assert (".env", 2, "exposed", "REPORTING_API_KEY") in located(project)
+
+
 def test_a_1x_home_committed_as_dot_prefect_is_scanned(tmp_path: Path) -> None:
     (tmp_path / ".prefect").mkdir()
     (tmp_path / ".prefect" / "config.toml").write_text('[context.secrets]\nGITHUB_ACCESS_TOKEN = "literal-value"\n')
