@@ -1,7 +1,7 @@
 """Find 1.x secrets in config and deployment files: `PREFECT__CONTEXT__SECRETS__*` and `[context.secrets]`.
 
 A variable set to a literal value is reported as exposed, by line and name only: the value
-is looked at to tell a literal from a reference (`$VAR`, `{{ ... }}`, `valueFrom`), never kept.
+is looked at to tell a literal from a reference (`$VAR`, `{{ ... }}`, a k8s `valueFrom`), never kept.
 YAML and JSON are read as a node tree (k8s `name:`/`value:` pairs, docker-compose maps and
 lists, helm values); a YAML file that does not parse (a helm template) is read line by line.
 """
@@ -76,7 +76,8 @@ def is_literal(value: Optional[str]) -> bool:
     value = value.split(" #")[0].strip().strip("\"'`,").strip()
     if value.lower() in ("null", "~", "none"):  # YAML's and 1.x's "no value"
         return False
-    return bool(value) and not value.startswith(("$", "{{", "{%", "<", "%(", "valueFrom", "secretKeyRef"))
+    # `$VAR`/`${VAR}`/`$(VAR)`, Helm/Jinja `{{ }}`/`{% %}`, `<placeholder>`, Python `%(name)s`.
+    return bool(value) and not value.startswith(("$", "{{", "{%", "<", "%("))
 
 
 # --- YAML and JSON: a node tree with line numbers, values never built -------------------------
