@@ -1,7 +1,9 @@
-"""`prefect-secretblocks`: argument parsing and printing over the migration library.
+"""`prefect-secretblocks`: argument parsing and printing over the migration and scan libraries.
 
-Exit codes: 0 done; 1 some secrets failed or were in conflict (or Prefect could not be
-reached); 2 bad input (nothing was written). Errors are one line on stderr, no traceback.
+Exit codes of `migrate`: 0 done; 1 some secrets failed or were in conflict (or Prefect could
+not be reached); 2 bad input (nothing was written). Exit codes of `scan`: 0 the scan ran, with
+or without findings; 2 bad input (a missing path, a bad flag). Errors are one line on stderr,
+no traceback.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from prefect_secretblocks.exceptions import BadInputError
 from prefect_secretblocks.migration import (
@@ -32,6 +35,7 @@ from prefect_secretblocks.migration import (
 )
 from prefect_secretblocks.migration.v1_config import V1Secret, iter_string_leaves
 from prefect_secretblocks.redaction import mask_secrets
+from prefect_secretblocks.scan import Kind, ScanResult, fix_project, scan_project
 
 app = typer.Typer(
     name="prefect-secretblocks",
@@ -173,6 +177,68 @@ def _print_table(plan: MigrationPlan, report: Optional[MigrationReport]) -> None
     counts = plan.summary() if report is None else report.summary()
     summary = ", ".join(f"{count} {what}" for what, count in counts.items() if count)
     stdout.print(("Dry run, nothing written: " if report is None else "") + summary, highlight=False)
+
+
+@app.command()
+def scan(
+    path: Path = typer.Argument(Path("."), help="The project directory (or one file) to scan."),
+    map_: list[str] = typer.Option([], "--map", help="NAME=TYPE_SLUG: the block type for one secret (repeatable)."),
+    name: list[str] = typer.Option([], help="NAME=BLOCK_NAME: the block name for one secret (repeatable)."),
+    prefix: str = typer.Option("", help="Prepended to every generated block name."),
+    config: Optional[Path] = typer.Option(
+        None, help="1.x user config whose values pick a typed block by shape, as migrate does (never printed)."
+    ),
+    env_file: list[Path] = typer.Option([], help="A dotenv file whose 1.x secrets' values pick block types (repeatable)."),
+    fix: bool = typer.Option(False, "--fix", help="Rewrite the Python call sites the scan is sure of, in place."),
+    output: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text (a table) or json (one object)."),
+) -> None:
+    """Find every Prefect 1.x secret use in a codebase, with the block and code that replace it."""
+    options = MigrationOptions(block_types=_pairs(map_, "--map"), block_names=_pairs(name, "--name"), prefix=prefix)
+    try:
+        values: dict[str, Any] = {}  # looked at for their shape only, never printed
+        if config is not None or env_file:
+            values = {secret.name: secret.value for secret in read_v1_secrets(config, None, env_file, use_environment=False)}
+        result = scan_project(path, options, values)
+        if fix:
+            result = fix_project(result)
+    except BadInputError as exc:
+        exit_with_error(str(exc), 2)
+    if output is OutputFormat.json:
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        _print_scan(result, fixed=fix)
+
+
+def _print_scan(result: ScanResult, fixed: bool) -> None:
+    if result.findings:
+        table = Table()
+        for header in ("Location", "Kind", "1.x usage", "Secret", "Block type", "Block name", "Replacement"):
+            table.add_column(header, overflow="fold", no_wrap=header == "Kind")  # wrap, never cut
+        table.add_column("Note", overflow="fold", max_width=48)  # long notes wrap first, code stays whole
+        for finding in result.findings:
+            cells = (
+                finding.location,
+                "fixed" if finding.fixed else finding.kind.value,
+                finding.usage,
+                finding.secret or ("?" if finding.kind is Kind.REVIEW else ""),
+                finding.block_type or "",
+                finding.block_name or "",
+                finding.replacement or "",
+                finding.note,
+            )
+            table.add_row(*(Text(cell) for cell in cells))  # Text: `[context.secrets]` is not rich markup
+        stdout.print(table)
+    for skipped in result.skipped:
+        location = f"{skipped.path}:{skipped.line}" if skipped.line else skipped.path
+        stdout.print(f"Skipped {location}: {skipped.reason}", markup=False, highlight=False)
+    summary = result.summary()
+    counts = ", ".join(f"{summary[kind.value]} {kind.value}" for kind in Kind if summary[kind.value])
+    line = f"{len(result.findings)} use(s) of 1.x secrets in {summary['files_scanned']} files" + (f" ({counts})" if counts else "")
+    if fixed:
+        code_kinds = (Kind.READ, Kind.DEFAULT, Kind.REVIEW)
+        left = sum(not finding.fixed and finding.kind in code_kinds for finding in result.findings)
+        line += f"; {summary['fixed']} rewritten, {left} code sites left to change by hand (see their notes)"
+    stdout.print(line, markup=False, highlight=False)
 
 
 def main() -> None:

@@ -33,3 +33,13 @@ def test_documentation_url_points_at_a_page(block: type) -> None:
     assert url.startswith(DOCUMENTATION_ROOT + "/")
     page = url[len(DOCUMENTATION_ROOT) + 1 :].strip("/")
     assert (REPO / "docs" / f"{page}.md").is_file(), urlparse(url).path
+
+
+def test_scan_page_lists_every_1x_reader_argument_and_default_name() -> None:
+    from prefect_secretblocks.scan.v1_readers import V1_READERS
+
+    page = (REPO / "docs" / "scan.md").read_text()
+    for reader in V1_READERS:
+        for parameter in reader.parameters:
+            for word in (parameter.keyword, parameter.default):
+                assert word is None or f"`{word}`" in page, word

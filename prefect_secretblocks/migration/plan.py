@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from prefect_secretblocks.exceptions import BadInputError
 from prefect_secretblocks.migration.targets import (
+    BlockTarget,
     UnsupportedValue,
     block_name_for,
     canonical_json,
@@ -64,6 +65,29 @@ class MigrationOptions:
     only: Collection[str] = ()
     exclude: Collection[str] = ()
     prefix: str = ""
+
+    def target(self, secret_name: str, value: Any = None) -> BlockTarget:
+        """The block type a secret becomes: `--map` wins, then its name, then the value's shape."""
+        return target_for(secret_name, value, self.block_types.get(secret_name))
+
+    def block_name(self, secret_name: str) -> str:
+        """The block name a secret gets: `--name` wins, else the slug of `--prefix` + its name."""
+        return self.block_names.get(secret_name) or block_name_for(secret_name, self.prefix)
+
+    def check(self) -> None:
+        """
+        Check the flags that do not depend on which secrets exist.
+
+        Raises:
+            BadInputError: A `--map` names an unknown block type, or a `--name` is not a valid block name.
+        """
+        for secret_name, slug in self.block_types.items():
+            target_for(secret_name, override=slug)
+        for secret_name, block_name in self.block_names.items():
+            if not _VALID_BLOCK_NAME.fullmatch(block_name):
+                raise BadInputError(
+                    f"--name {secret_name}={block_name}: block names may only contain lowercase letters, numbers and dashes"
+                )
 
 
 @dataclass(frozen=True)
@@ -166,25 +190,21 @@ def _check_flags_name_secrets(options: MigrationOptions, by_name: Mapping[str, V
         unknown = sorted(set(names) - set(by_name))
         if unknown:
             raise BadInputError(f"{flag} {unknown[0]}: no 1.x secret has this name (names are case-sensitive)")
-    for secret_name, block_name in options.block_names.items():
-        if not _VALID_BLOCK_NAME.fullmatch(block_name):
-            raise BadInputError(
-                f"--name {secret_name}={block_name}: block names may only contain lowercase letters, numbers and dashes"
-            )
+    options.check()
 
 
 def _plan_one(
     secret: V1Secret, options: MigrationOptions, existing: Mapping[tuple[str, str], ExistingBlock]
 ) -> PlannedBlock:
     source = ", ".join(secret.sources)
-    block_name = options.block_names.get(secret.name) or block_name_for(secret.name, options.prefix)
+    block_name = options.block_name(secret.name)
     try:
         value, changed = to_json_value(secret.value)
     except UnsupportedValue as exc:
-        target = target_for(secret.name, None, options.block_types.get(secret.name))
+        target = options.target(secret.name)
         return PlannedBlock(secret.name, source, target.slug, block_name, Action.UNSUPPORTED, f"not migrated: the value {exc}")
 
-    target = target_for(secret.name, value, options.block_types.get(secret.name))
+    target = options.target(secret.name, value)
     try:
         block = target.build(value)
     except (ValueError, ValidationError) as exc:

@@ -36,6 +36,7 @@ class BlockTarget:
     build: Callable[[Any], Block]  # the block holding a 1.x value; raises ValueError on a wrong shape
     v1_value: Callable[[Block], Any]  # what 1.x's `Secret.get()` returned, read back from the block
     replacement: str  # the code that replaces `Secret(NAME).get()`, with {block_name}
+    replacement_import: tuple[str, str]  # (module, name): the import `replacement` needs
 
 
 # --- AWS: prefect-aws's AwsCredentials, imported lazily (boto3 is slow to import) ---------
@@ -132,6 +133,7 @@ BLOCK_TARGETS: tuple[BlockTarget, ...] = (
         build=_build_github_token,
         v1_value=lambda block: block.get(),
         replacement='GitHubToken.load("{block_name}").get()',
+        replacement_import=("prefect_secretblocks", "GitHubToken"),
     ),
     BlockTarget(
         slug="slack-webhook-url",
@@ -141,6 +143,7 @@ BLOCK_TARGETS: tuple[BlockTarget, ...] = (
         build=_build_slack_webhook_url,
         v1_value=lambda block: block.get(),
         replacement='SlackWebhookURL.load("{block_name}").get()',
+        replacement_import=("prefect_secretblocks", "SlackWebhookURL"),
     ),
     BlockTarget(
         slug="twitter-api-credentials",
@@ -150,6 +153,7 @@ BLOCK_TARGETS: tuple[BlockTarget, ...] = (
         build=_build_twitter_credentials,
         v1_value=lambda block: block.get(),
         replacement='TwitterCredentials.load("{block_name}").get()',
+        replacement_import=("prefect_secretblocks", "TwitterCredentials"),
     ),
     BlockTarget(
         slug="aws-credentials",
@@ -159,6 +163,7 @@ BLOCK_TARGETS: tuple[BlockTarget, ...] = (
         build=_build_aws_credentials,
         v1_value=_aws_v1_value,
         replacement='AwsCredentials.load("{block_name}")',
+        replacement_import=("prefect_aws", "AwsCredentials"),
     ),
     BlockTarget(
         slug="secret",
@@ -168,6 +173,7 @@ BLOCK_TARGETS: tuple[BlockTarget, ...] = (
         build=_build_secret,
         v1_value=lambda block: block.get(),
         replacement='Secret.load("{block_name}").get()',
+        replacement_import=("prefect.blocks.system", "Secret"),
     ),
 )
 TARGETS_BY_SLUG: Mapping[str, BlockTarget] = {target.slug: target for target in BLOCK_TARGETS}
