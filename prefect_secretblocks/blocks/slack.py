@@ -7,14 +7,11 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 from urllib.parse import urlparse
 
 import httpx
-from prefect._internal.compatibility.async_dispatch import async_dispatch
 from prefect.blocks.abstract import NotificationBlock
-from prefect.utilities.asyncutils import run_coro_as_sync
-from pydantic import SecretStr, field_validator
 
+from prefect_secretblocks._compat import SecretStr, async_dispatch, field_validator, run_coro_as_sync
 from prefect_secretblocks.blocks._shared import (
-    SECRET_BLOCK_CONFIG,
-    RedactsSecretsInLogs,
+    SecretBlockMixin,
     documentation_url,
     secret_field,
 )
@@ -33,7 +30,7 @@ def is_slack_webhook_url(value: object) -> bool:
     return isinstance(value, str) and value.startswith(SLACK_HOOKS_URL_PREFIXES)
 
 
-class SlackWebhookURL(RedactsSecretsInLogs, NotificationBlock):
+class SlackWebhookURL(SecretBlockMixin, NotificationBlock):
     """
     A Slack incoming-webhook URL, the Prefect 2/3 home of 1.x's `SLACK_WEBHOOK_URL` secret.
 
@@ -53,8 +50,6 @@ class SlackWebhookURL(RedactsSecretsInLogs, NotificationBlock):
             SlackWebhookURL.load("BLOCK_NAME").notify("Nightly load finished")
         ```
     """
-
-    model_config = SECRET_BLOCK_CONFIG
 
     _block_type_name = "Slack Webhook URL"
     _block_type_slug = "slack-webhook-url"

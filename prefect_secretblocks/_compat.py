@@ -1,0 +1,206 @@
+"""Every difference between Prefect 2 and Prefect 3 that this package meets, in one place.
+
+Prefect 2 builds its blocks on the `pydantic.v1` API (also when pydantic 2 is installed) and
+makes `Block.load`/`save` "sync compatible" (awaitable in async code); Prefect 3 builds them
+on pydantic 2 and has `aload`/`asave` and `async_dispatch` next to the sync methods. The rest of
+the package imports the pydantic names and these helpers from here, never from pydantic or
+from Prefect's internals directly, so no other module checks the Prefect version.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Coroutine
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, Callable, Literal, TypeVar
+
+import prefect
+from packaging.version import Version
+
+if TYPE_CHECKING:
+    from prefect.blocks.core import Block
+    from prefect.client.orchestration import PrefectClient
+
+PREFECT_VERSION = Version(prefect.__version__)
+PREFECT_2 = PREFECT_VERSION.major == 2
+
+BlockT = TypeVar("BlockT", bound="Block")
+R = TypeVar("R")
+
+# Keys of a block's dumped data that are block metadata, not field values.
+_METADATA_KEYS = ("block_type_slug",)
+
+if PREFECT_2:
+    from prefect._internal.pydantic import HAS_PYDANTIC_V2
+
+    if HAS_PYDANTIC_V2:
+        from pydantic.v1 import Field, SecretField, SecretStr, ValidationError
+        from pydantic.v1 import validator as _v1_validator
+        from pydantic.v1.json import custom_pydantic_encoder
+    else:  # pragma: no cover - pydantic 1 itself; not installed by our constraints
+        from pydantic import Field, SecretField, SecretStr, ValidationError  # type: ignore[no-redef]
+        from pydantic import validator as _v1_validator  # type: ignore[no-redef]
+        from pydantic.json import custom_pydantic_encoder  # type: ignore[no-redef]
+    from prefect.utilities.asyncutils import run_sync as run_coro_as_sync
+    from prefect.utilities.asyncutils import sync_compatible
+
+    def field_validator(field_name: str) -> Callable[[Any], Any]:
+        """`pydantic.field_validator(field_name)` for a `@classmethod` validator, on pydantic.v1."""
+        return _v1_validator(field_name, allow_reuse=True)
+
+    def secret_schema_field(description: str, schema_hints: dict[str, Any], **kwargs: Any) -> Any:
+        """A `Field` whose JSON schema carries `schema_hints` (pydantic.v1 puts extra keywords there)."""
+        return Field(description=description, **schema_hints, **kwargs)
+
+    class BlockCompat:
+        """What Prefect 3 blocks have and Prefect 2 blocks lack: `aload` and `asave` to await.
+
+        pydantic.v1 never shows the rejected input in a `ValidationError` message, so there is
+        no setting to hide it here.
+        """
+
+        @classmethod
+        async def aload(cls: type[BlockT], name: str, validate: bool = True, client: Any = None) -> BlockT:
+            """Load a saved block, awaitable in any async code (Prefect 3's `Block.aload`)."""
+            return await aload_block(cls, name, validate=validate, client=client)
+
+        async def asave(self, name: str | None = None, overwrite: bool = False, client: Any = None) -> Any:
+            """Save the block, awaitable in any async code (Prefect 3's `Block.asave`)."""
+            return await asave_block(self, name, overwrite=overwrite, client=client)  # type: ignore[arg-type]
+
+    def async_dispatch(
+        async_impl: Callable[..., Coroutine[Any, Any, R]],
+    ) -> Callable[[Callable[..., R]], Callable[..., Any]]:
+        """Prefect 3's `async_dispatch`: the sync method returns `async_impl`'s coroutine in async code.
+
+        Prefect 2's `sync_compatible` makes that choice the same way (and runs `async_impl` to
+        completion in sync code), so the sync implementation is not needed here.
+        """
+
+        def decorate(sync_impl: Callable[..., R]) -> Callable[..., Any]:
+            return functools.wraps(sync_impl)(sync_compatible(async_impl))
+
+        return decorate
+
+    async def aload_block(block_class: type[BlockT], name: str, **kwargs: Any) -> BlockT:
+        """`await block_class.aload(name)` for any block class, core ones included."""
+        return await block_class.load(name, _sync=False, **kwargs)  # type: ignore[call-arg, misc]
+
+    async def asave_block(block: Block, name: str | None, **kwargs: Any) -> Any:
+        """`await block.asave(name)` for any block, core ones included."""
+        return await block.save(name, _sync=False, **kwargs)  # type: ignore[call-arg, misc]
+
+    async def aregister_block_type(block_class: type[Block], client: PrefectClient) -> None:
+        """Register the block's type and schema with the API (`aregister_type_and_schema` in 3.x)."""
+        await block_class.register_type_and_schema(client=client, _sync=False)  # type: ignore[call-arg, misc]
+
+    def model_data(model: Any, mode: Literal["python", "json"] = "python", include_secrets: bool = False) -> dict[str, Any]:
+        """A model's field values by alias; in `json` mode JSON-ready, secrets shown only if asked."""
+        if mode == "python" and not include_secrets:
+            return model.dict(by_alias=True)
+        encoders = dict(getattr(model.__config__, "json_encoders", {}))
+        if include_secrets:
+            encoders[SecretField] = lambda value: value.get_secret_value()
+        text = model.json(by_alias=True, encoder=lambda value: custom_pydantic_encoder(encoders, value))
+        return json.loads(text)
+
+    def model_json(model: Any) -> str:
+        """A model as the JSON an API read returns: secrets masked."""
+        return model.json()
+
+    def validate_model(model_class: type[R], data: Any) -> R:
+        """Build a model from data as an API read returns it (`model_validate`)."""
+        return model_class.parse_obj(data)  # type: ignore[attr-defined]
+
+    def error_details(error: ValidationError) -> list[dict[str, Any]]:
+        """A `ValidationError`'s errors without the rejected inputs (pydantic.v1 never lists them)."""
+        return error.errors()
+
+    def prefect_test_server(startup_timeout: int) -> AbstractContextManager[None]:
+        """Prefect's temporary test server on SQLite (Prefect 2's harness waits as long as it needs)."""
+        from prefect.testing.utilities import prefect_test_harness
+
+        return prefect_test_harness()
+
+else:
+    from prefect._internal.compatibility.async_dispatch import async_dispatch
+    from prefect.utilities.asyncutils import run_coro_as_sync
+    from pydantic import ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+    def secret_schema_field(description: str, schema_hints: dict[str, Any], **kwargs: Any) -> Any:
+        """A `Field` whose JSON schema carries `schema_hints`."""
+        return Field(description=description, json_schema_extra=schema_hints, **kwargs)
+
+    class BlockCompat:  # type: ignore[no-redef]
+        """Prefect 3 blocks already have `aload`/`asave`; this adds only the pydantic 2 setting.
+
+        pydantic 2 prints the rejected input in `ValidationError` messages: for a secret that is
+        a leak. pydantic merges a base's `model_config` into the block's.
+        """
+
+        model_config = ConfigDict(hide_input_in_errors=True)
+
+    async def aload_block(block_class: type[BlockT], name: str, **kwargs: Any) -> BlockT:
+        """`await block_class.aload(name)` for any block class, core ones included."""
+        return await block_class.aload(name, **kwargs)
+
+    async def asave_block(block: Block, name: str | None, **kwargs: Any) -> Any:
+        """`await block.asave(name)` for any block, core ones included."""
+        return await block.asave(name, **kwargs)
+
+    async def aregister_block_type(block_class: type[Block], client: PrefectClient) -> None:
+        """Register the block's type and schema with the API."""
+        await block_class.aregister_type_and_schema(client=client)
+
+    def model_data(model: Any, mode: Literal["python", "json"] = "python", include_secrets: bool = False) -> dict[str, Any]:
+        """A model's field values by alias; in `json` mode JSON-ready, secrets shown only if asked."""
+        return model.model_dump(mode=mode, by_alias=True, context={"include_secrets": include_secrets})
+
+    def model_json(model: Any) -> str:
+        """A model as the JSON an API read returns: secrets masked."""
+        return model.model_dump_json()
+
+    def validate_model(model_class: type[R], data: Any) -> R:
+        """Build a model from data as an API read returns it (`model_validate`)."""
+        return model_class.model_validate(data)  # type: ignore[attr-defined]
+
+    def error_details(error: ValidationError) -> list[dict[str, Any]]:
+        """A `ValidationError`'s errors without the rejected inputs."""
+        return error.errors(include_input=False, include_url=False)
+
+    def prefect_test_server(startup_timeout: int) -> AbstractContextManager[None]:
+        """Prefect's temporary test server on SQLite, given `startup_timeout` seconds to start."""
+        from prefect.testing.utilities import prefect_test_harness
+
+        return prefect_test_harness(server_startup_timeout=startup_timeout)
+
+
+def block_data(block: Block, include_secrets: bool) -> dict[str, Any]:
+    """The data Prefect stores for a block (what `Block.save` sends), as JSON-ready values."""
+    data = model_data(block, mode="json", include_secrets=include_secrets)
+    for key in _METADATA_KEYS:
+        data.pop(key, None)
+    return data
+
+
+__all__ = [
+    "PREFECT_2",
+    "PREFECT_VERSION",
+    "BlockCompat",
+    "SecretStr",
+    "ValidationError",
+    "aload_block",
+    "aregister_block_type",
+    "asave_block",
+    "async_dispatch",
+    "block_data",
+    "error_details",
+    "field_validator",
+    "model_data",
+    "model_json",
+    "prefect_test_server",
+    "run_coro_as_sync",
+    "secret_schema_field",
+    "validate_model",
+]
