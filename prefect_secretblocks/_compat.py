@@ -32,18 +32,12 @@ R = TypeVar("R")
 _METADATA_KEYS = ("block_type_slug",)
 
 if PREFECT_2:
-    from prefect._internal.pydantic import HAS_PYDANTIC_V2
-
-    if HAS_PYDANTIC_V2:
-        from pydantic.v1 import Field, SecretField, SecretStr, ValidationError
-        from pydantic.v1 import validator as _v1_validator
-        from pydantic.v1.json import custom_pydantic_encoder
-    else:  # pragma: no cover - pydantic 1 itself; not installed by our constraints
-        from pydantic import Field, SecretField, SecretStr, ValidationError  # type: ignore[no-redef]
-        from pydantic import validator as _v1_validator  # type: ignore[no-redef]
-        from pydantic.json import custom_pydantic_encoder  # type: ignore[no-redef]
+    # pydantic>=2 is required (pyproject), so Prefect 2's blocks are always on `pydantic.v1`.
     from prefect.utilities.asyncutils import run_sync as run_coro_as_sync
     from prefect.utilities.asyncutils import sync_compatible
+    from pydantic.v1 import Field, SecretField, SecretStr, ValidationError
+    from pydantic.v1 import validator as _v1_validator
+    from pydantic.v1.json import custom_pydantic_encoder
 
     def field_validator(field_name: str) -> Callable[[Any], Any]:
         """`pydantic.field_validator(field_name)` for a `@classmethod` validator, on pydantic.v1."""
