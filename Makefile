@@ -21,7 +21,8 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 $(VENV2)/.installed: pyproject.toml constraints-prefect2.txt
 	$(PYTHON) -m venv $(VENV2)
 	$(BIN2)/pip install --quiet --upgrade pip
-	$(BIN2)/pip install --quiet -c constraints-prefect2.txt -e ".[test,docs,twitter]"
+	# pillow: Prefect 2's BlockStandardTestSuite imports PIL (Prefect 3's does not).
+	$(BIN2)/pip install --quiet -c constraints-prefect2.txt -e ".[test,docs,twitter]" pillow
 	touch $@
 
 demo: $(VENV)/.installed

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Coroutine
-from contextlib import AbstractContextManager
+import os
+import socket
+import time
+from collections.abc import Awaitable, Coroutine, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any, Callable, Literal, TypeVar
 
+import httpx
 import prefect
 from packaging.version import Version
 
@@ -26,6 +30,8 @@ PREFECT_VERSION = Version(prefect.__version__)
 PREFECT_2 = PREFECT_VERSION.major == 2
 
 BlockT = TypeVar("BlockT", bound="Block")
+#: A flow or task state hook: `hook(flow_or_task, flow_run_or_task_run, state)`.
+StateHook = Callable[[Any, Any, Any], Awaitable[None]]
 R = TypeVar("R")
 
 # Keys of a block's dumped data that are block metadata, not field values.
@@ -85,7 +91,7 @@ if PREFECT_2:
         """`await block.asave(name)` for any block, core ones included."""
         return await block.save(name, _sync=False, **kwargs)  # type: ignore[call-arg, misc]
 
-    async def aregister_block_type(block_class: type[Block], client: PrefectClient) -> None:
+    async def aregister_block_type(block_class: type[Block], client: PrefectClient | None = None) -> None:
         """Register the block's type and schema with the API (`aregister_type_and_schema` in 3.x)."""
         await block_class.register_type_and_schema(client=client, _sync=False)  # type: ignore[call-arg, misc]
 
@@ -111,11 +117,80 @@ if PREFECT_2:
         """A `ValidationError`'s errors without the rejected inputs (pydantic.v1 never lists them)."""
         return error.errors()
 
-    def prefect_test_server(startup_timeout: int) -> AbstractContextManager[None]:
-        """Prefect's temporary test server on SQLite (Prefect 2's harness waits as long as it needs)."""
-        from prefect.testing.utilities import prefect_test_harness
+    def state_hook(hook: StateHook) -> Callable[..., Awaitable[None]]:
+        """`hook(flow_or_task, run, state)` as Prefect 2 calls hooks: with keywords only."""
 
-        return prefect_test_harness()
+        @functools.wraps(hook)
+        async def called_with_keywords(
+            *, state: Any, flow: Any = None, flow_run: Any = None, task: Any = None, task_run: Any = None
+        ) -> None:
+            await hook(flow if flow is not None else task, flow_run if flow_run is not None else task_run, state)
+
+        return called_with_keywords
+
+    def core_secret_value(value: Any) -> Any:
+        """What to give Prefect's core `Secret` for a JSON value: Prefect 2's holds text only, so JSON text."""
+        return value if isinstance(value, str) else json.dumps(value)
+
+    def core_secret_get(secret: Any) -> Any:
+        """What Prefect 3's `Secret.get()` returns: the text, JSON-decoded when it is JSON (as 1.x did)."""
+        text = secret.get()
+        try:
+            return json.loads(text)
+        except (ValueError, RecursionError):
+            return text
+
+    @contextmanager
+    def prefect_test_server(startup_timeout: int) -> Iterator[None]:
+        """
+        A temporary Prefect server on loopback and SQLite, as Prefect 3's `prefect_test_harness` starts.
+
+        Prefect 2's harness serves the API in-process only, which the CLIs that tests run in
+        subprocesses (`prefect block register`, `prefect-secretblocks migrate`) cannot reach.
+        """
+        import subprocess
+        import sys
+        import tempfile
+
+        from prefect.settings import PREFECT_API_DATABASE_CONNECTION_URL, PREFECT_API_URL, temporary_settings
+
+        with tempfile.TemporaryDirectory(prefix="prefect2-test-server-") as directory:
+            database = f"sqlite+aiosqlite:///{directory}/prefect.db"
+            port = _free_loopback_port()
+            environment = {**os.environ, "PREFECT_API_DATABASE_CONNECTION_URL": database}
+            environment.pop("PREFECT_API_URL", None)
+            command = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app"]
+            server = subprocess.Popen(
+                [*command, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=environment
+            )
+            try:
+                api_url = f"http://127.0.0.1:{port}/api"
+                _wait_until_healthy(api_url, startup_timeout, server)
+                with temporary_settings(updates={PREFECT_API_URL: api_url, PREFECT_API_DATABASE_CONNECTION_URL: database}):
+                    yield
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+
+    def _free_loopback_port() -> int:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            return probe.getsockname()[1]
+
+    def _wait_until_healthy(api_url: str, timeout: float, server: Any) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"the Prefect 2 test server at {api_url} did not start within {timeout} s")
+
+    def ephemeral_server_startup_timeout(seconds: int) -> AbstractContextManager[None]:
+        """Nothing to wait for: Prefect 2 serves its embedded API in-process, not as a server."""
+        return nullcontext()
 
 else:
     from prefect._internal.compatibility.async_dispatch import async_dispatch
@@ -143,7 +218,7 @@ else:
         """`await block.asave(name)` for any block, core ones included."""
         return await block.asave(name, **kwargs)
 
-    async def aregister_block_type(block_class: type[Block], client: PrefectClient) -> None:
+    async def aregister_block_type(block_class: type[Block], client: PrefectClient | None = None) -> None:
         """Register the block's type and schema with the API."""
         await block_class.aregister_type_and_schema(client=client)
 
@@ -163,11 +238,30 @@ else:
         """A `ValidationError`'s errors without the rejected inputs."""
         return error.errors(include_input=False, include_url=False)
 
+    def state_hook(hook: StateHook) -> Callable[..., Awaitable[None]]:
+        """`hook(flow_or_task, run, state)` as Prefect 3 calls hooks: positionally, so as it is."""
+        return hook
+
+    def core_secret_value(value: Any) -> Any:
+        """What to give Prefect's core `Secret` for a JSON value: Prefect 3's holds any JSON value."""
+        return value
+
+    def core_secret_get(secret: Any) -> Any:
+        """`Secret.get()`: the value, JSON text decoded (as 1.x did)."""
+        return secret.get()
+
     def prefect_test_server(startup_timeout: int) -> AbstractContextManager[None]:
         """Prefect's temporary test server on SQLite, given `startup_timeout` seconds to start."""
         from prefect.testing.utilities import prefect_test_harness
 
         return prefect_test_harness(server_startup_timeout=startup_timeout)
+
+    def ephemeral_server_startup_timeout(seconds: int) -> AbstractContextManager[None]:
+        """Give Prefect's embedded (ephemeral) server `seconds` to start, unless the user chose a timeout."""
+        from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS as timeout
+        from prefect.settings import temporary_settings
+
+        return temporary_settings(updates={} if timeout.value() != timeout.default() else {timeout: seconds})
 
 
 def block_data(block: Block, include_secrets: bool) -> dict[str, Any]:
@@ -189,6 +283,9 @@ __all__ = [
     "asave_block",
     "async_dispatch",
     "block_data",
+    "core_secret_get",
+    "core_secret_value",
+    "ephemeral_server_startup_timeout",
     "error_details",
     "field_validator",
     "model_data",
@@ -196,5 +293,6 @@ __all__ = [
     "prefect_test_server",
     "run_coro_as_sync",
     "secret_schema_field",
+    "state_hook",
     "validate_model",
 ]

@@ -177,11 +177,9 @@ def _print_table(plan: MigrationPlan, report: Optional[MigrationReport]) -> None
 
 def main() -> None:
     """Console-script entry point: usage errors become one line and exit code 2."""
-    from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, temporary_settings
+    from prefect_secretblocks._compat import ephemeral_server_startup_timeout
 
-    timeout = PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
-    updates = {} if timeout.value() != timeout.default() else {timeout: EPHEMERAL_STARTUP_TIMEOUT_SECONDS}
-    with temporary_settings(updates=updates):
+    with ephemeral_server_startup_timeout(EPHEMERAL_STARTUP_TIMEOUT_SECONDS):
         try:
             exit_code = app(standalone_mode=False)
         except UsageError as exc:

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import httpx
 from prefect.blocks.abstract import NotificationBlock
 
-from prefect_secretblocks._compat import SecretStr, async_dispatch, field_validator, run_coro_as_sync
+from prefect_secretblocks._compat import SecretStr, async_dispatch, field_validator, run_coro_as_sync, state_hook
 from prefect_secretblocks.blocks._shared import (
     SecretBlockMixin,
     documentation_url,
@@ -140,10 +140,7 @@ def _raise_unless_delivered(response: httpx.Response) -> None:
     raise NotificationFailed(f"Slack webhook rejected the message: HTTP {response.status_code} {reason}")
 
 
-StateHook = Callable[[Any, Any, "State"], Awaitable[None]]
-
-
-def slack_notifier(block_name: str, only_states: Optional[Collection[str]] = None) -> StateHook:
+def slack_notifier(block_name: str, only_states: Optional[Collection[str]] = None) -> Callable[..., Awaitable[None]]:
     """
     A flow or task state hook that posts state changes to a saved `SlackWebhookURL`, like 1.x's `slack_notifier`.
 
@@ -172,4 +169,4 @@ def slack_notifier(block_name: str, only_states: Optional[Collection[str]] = Non
             message += f": {state.message}"
         await block.anotify(message, subject=f"Prefect {kind.lower()} run {state.name}")
 
-    return notify_slack_of_state
+    return state_hook(notify_slack_of_state)

@@ -7,8 +7,8 @@ import inspect
 import pytest
 from prefect import flow
 from prefect.blocks.notifications import SlackWebhook
-from pydantic import ValidationError
 
+from prefect_secretblocks._compat import ValidationError, model_data, model_json
 from prefect_secretblocks import SlackWebhookURL, slack_notifier
 from prefect_secretblocks.exceptions import NotificationFailed
 from tests.canaries import assert_no_leak
@@ -39,7 +39,7 @@ def test_rejects_a_non_http_url_without_echoing_it(url: str) -> None:
 
 def test_repr_and_dumps_mask_the_url() -> None:
     block = SlackWebhookURL(url=f"https://hooks.slack.com/services/{SECRET_PATH}")
-    assert_no_leak(f"{block!r}{block!s}{block.model_dump()}{block.model_dump_json()}", "repr/dumps", [SECRET_PATH])
+    assert_no_leak(f"{block!r}{block!s}{model_data(block)}{model_json(block)}", "repr/dumps", [SECRET_PATH])
 
 
 def test_notify_posts_slack_json_with_the_subject_in_bold(slack_stand_in: HttpRecorder) -> None:

@@ -35,11 +35,10 @@ from tests.e2e.stack import (
     command,
     postgres,
     prefect_server,
-    self_signed_tls,
     tail,
     wait_until,
 )
-from tests.helpers.git_server import git_server, make_repository
+from tests.helpers.git_server import git_server, make_repository, self_signed_tls
 from tests.helpers.http_recorder import http_recorder
 
 pytestmark = pytest.mark.e2e
