@@ -41,7 +41,13 @@ from tests.e2e.stack import (
 from tests.helpers.git_server import git_server, make_repository, self_signed_tls
 from tests.helpers.http_recorder import http_recorder
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.prefect3_only(
+        reason="the deployment story and its guide are Prefect 3's (prefect.yaml, `.deploy()`, process worker on "
+        "PostgreSQL); on Prefect 2, cloning with the token is tested in tests/blocks/test_github.py"
+    ),
+]
 
 GOOD_TOKEN = "ghp_e2eCanaryGoodTokenQ7x4Wv9Zr2Lm5Np8Ks"
 WRONG_TOKEN = "ghp_e2eCanaryWrongTokK3j8Hd6Fs1Pq4Tz7Bn5"
