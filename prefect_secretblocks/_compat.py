@@ -14,8 +14,9 @@ import json
 import os
 import socket
 import time
+import warnings
 from collections.abc import Awaitable, Coroutine, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Literal, TypeVar
 
 import httpx
@@ -188,9 +189,31 @@ if PREFECT_2:
             time.sleep(0.2)
         raise RuntimeError(f"the Prefect 2 test server at {api_url} did not start within {timeout} s")
 
-    def ephemeral_server_startup_timeout(seconds: int) -> AbstractContextManager[None]:
-        """Nothing to wait for: Prefect 2 serves its embedded API in-process, not as a server."""
-        return nullcontext()
+    @contextmanager
+    def embedded_api_settings(startup_timeout: int) -> Iterator[None]:
+        """
+        For a command that may use Prefect's embedded API (no `PREFECT_API_URL`).
+
+        Prefect 2 serves it in-process, so there is no server start to wait for; creating its
+        SQLite database makes SQLAlchemy warn about two indexes it cannot reflect, which says
+        nothing to the user of a command.
+        """
+        from sqlalchemy.exc import SAWarning
+
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index", SAWarning)
+            yield
+
+    def save_concurrency(requested: int) -> int:
+        """
+        How many saves to send at once: one when Prefect 2 serves its embedded API in this process.
+
+        There the saves share this process and one SQLite file with the API, so concurrent ones
+        only lock each other, and its server logs every lock as an error on our stderr.
+        """
+        from prefect.settings import PREFECT_API_URL
+
+        return requested if PREFECT_API_URL.value() else 1
 
 else:
     from prefect._internal.compatibility.async_dispatch import async_dispatch
@@ -256,12 +279,21 @@ else:
 
         return prefect_test_harness(server_startup_timeout=startup_timeout)
 
-    def ephemeral_server_startup_timeout(seconds: int) -> AbstractContextManager[None]:
-        """Give Prefect's embedded (ephemeral) server `seconds` to start, unless the user chose a timeout."""
+    def embedded_api_settings(startup_timeout: int) -> AbstractContextManager[Any]:
+        """
+        For a command that may use Prefect's embedded API (no `PREFECT_API_URL`).
+
+        Prefect 3 starts it as a local server: give it `startup_timeout` seconds to start,
+        unless the user chose a timeout.
+        """
         from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS as timeout
         from prefect.settings import temporary_settings
 
-        return temporary_settings(updates={} if timeout.value() != timeout.default() else {timeout: seconds})
+        return temporary_settings(updates={} if timeout.value() != timeout.default() else {timeout: startup_timeout})
+
+    def save_concurrency(requested: int) -> int:
+        """How many saves to send at once: as requested (Prefect 3's embedded API is a server of its own)."""
+        return requested
 
 
 def block_data(block: Block, include_secrets: bool) -> dict[str, Any]:
@@ -285,13 +317,14 @@ __all__ = [
     "block_data",
     "core_secret_get",
     "core_secret_value",
-    "ephemeral_server_startup_timeout",
+    "embedded_api_settings",
     "error_details",
     "field_validator",
     "model_data",
     "model_json",
     "prefect_test_server",
     "run_coro_as_sync",
+    "save_concurrency",
     "secret_schema_field",
     "state_hook",
     "validate_model",

@@ -177,9 +177,9 @@ def _print_table(plan: MigrationPlan, report: Optional[MigrationReport]) -> None
 
 def main() -> None:
     """Console-script entry point: usage errors become one line and exit code 2."""
-    from prefect_secretblocks._compat import ephemeral_server_startup_timeout
+    from prefect_secretblocks._compat import embedded_api_settings
 
-    with ephemeral_server_startup_timeout(EPHEMERAL_STARTUP_TIMEOUT_SECONDS):
+    with embedded_api_settings(EPHEMERAL_STARTUP_TIMEOUT_SECONDS):
         try:
             exit_code = app(standalone_mode=False)
         except UsageError as exc:

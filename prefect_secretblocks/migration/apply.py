@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 import httpx
 from prefect.client.orchestration import get_client
 
-from prefect_secretblocks._compat import aregister_block_type, block_data, validate_model
+from prefect_secretblocks._compat import aregister_block_type, block_data, save_concurrency, validate_model
 from prefect_secretblocks.migration.plan import (
     Action,
     ExistingBlock,
@@ -167,7 +167,7 @@ async def apply_migration(
         return MigrationReport(tuple(unwritten))
 
     registration_errors = await _register_block_types(client, {entry.block_type for entry in writes})
-    limit = asyncio.Semaphore(max(1, concurrency))
+    limit = asyncio.Semaphore(max(1, save_concurrency(concurrency)))
     # Once the API is unreachable (after the save's own retries), the rest is not attempted:
     # a re-run finishes it, and nothing waits for every remaining save to time out.
     lost_api: list[str] = []
