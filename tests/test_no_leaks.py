@@ -26,8 +26,8 @@ from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
 from prefect.logging.handlers import APILogHandler
 from prefect.settings import PREFECT_API_URL
 
-from prefect_secretblocks._compat import ValidationError, error_details, model_data, model_json
 from prefect_secretblocks import GitHubToken, SlackWebhookURL, TwitterCredentials
+from prefect_secretblocks._compat import ValidationError, error_details, model_data, model_json
 from prefect_secretblocks.exceptions import NotificationFailed
 
 from . import canaries

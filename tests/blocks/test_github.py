@@ -13,8 +13,8 @@ import pytest
 from prefect.runner.storage import GitRepository
 from prefect_github import GitHubCredentials
 
-from prefect_secretblocks._compat import ValidationError, model_data, model_json
 from prefect_secretblocks import GitHubToken
+from prefect_secretblocks._compat import ValidationError, model_data, model_json
 from tests.canaries import assert_no_leak
 from tests.helpers.git_server import GitServer, git_server, make_repository, self_signed_tls
 

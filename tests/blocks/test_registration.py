@@ -15,8 +15,8 @@ from prefect.client.orchestration import get_client
 from prefect.settings import PREFECT_API_URL
 
 import prefect_secretblocks
-from prefect_secretblocks._compat import model_json
 from prefect_secretblocks import GitHubToken, SlackWebhookURL, TwitterCredentials
+from prefect_secretblocks._compat import model_json
 from tests import canaries
 from tests.canaries import assert_no_leak
 

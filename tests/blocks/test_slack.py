@@ -8,8 +8,8 @@ import pytest
 from prefect import flow
 from prefect.blocks.notifications import SlackWebhook
 
-from prefect_secretblocks._compat import ValidationError, model_data, model_json
 from prefect_secretblocks import SlackWebhookURL, slack_notifier
+from prefect_secretblocks._compat import ValidationError, model_data, model_json
 from prefect_secretblocks.exceptions import NotificationFailed
 from tests.canaries import assert_no_leak
 from tests.helpers.http_recorder import HttpRecorder

@@ -7,8 +7,8 @@ import sys
 import pytest
 import tweepy
 
-from prefect_secretblocks._compat import model_data, model_json
 from prefect_secretblocks import TwitterCredentials
+from prefect_secretblocks._compat import model_data, model_json
 from prefect_secretblocks.exceptions import MissingExtraError
 from tests import canaries
 from tests.canaries import assert_no_leak

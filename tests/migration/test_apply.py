@@ -12,8 +12,8 @@ import pytest
 from prefect.blocks.system import Secret
 from prefect.client.orchestration import PrefectClient, get_client
 
-from prefect_secretblocks._compat import aload_block, aregister_block_type, asave_block, core_secret_get
 from prefect_secretblocks import GitHubToken
+from prefect_secretblocks._compat import aload_block, aregister_block_type, asave_block, core_secret_get
 from prefect_secretblocks.migration import (
     Action,
     MigrationOptions,
