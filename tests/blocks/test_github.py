@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prefect import flow
 from prefect.runner.storage import GitRepository
 from prefect_github import GitHubCredentials
 
@@ -145,3 +146,12 @@ async def test_a_failed_clone_does_not_leak_the_token(
     shown = "".join(traceback.format_exception(caught.type, caught.value, caught.tb)) + caplog.text + out + err
     assert "Failed to clone repository" in str(caught.value)
     assert_no_leak(shown, "a failed clone's error, traceback and logs", [wrong, TOKEN])
+
+
+async def test_flow_from_source_loads_a_flow_from_the_private_repository_with_the_token(
+    private_repository: GitServer,
+) -> None:
+    # `from_source` is awaitable in async code on Prefect 2 (sync_compatible) and 3 (async_dispatch).
+    storage = GitRepository(private_repository.url, credentials=GitHubToken(token=TOKEN))
+    loaded = await flow.from_source(storage, entrypoint="flows.py:hello")
+    assert loaded.name == "hello"
