@@ -2,7 +2,7 @@
 
 The suite runs on Prefect 3 (`make test`) and Prefect 2 (`make test-prefect2`). A test that only
 makes sense on one major is marked `prefect3_only(reason=...)` or `prefect2_only(reason=...)`;
-on the other major it is skipped with that reason, which the summary shows (`-rs` is on).
+on the other major it is skipped with that reason, which the summary shows (`-rfEs` in pyproject).
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from prefect_secretblocks._compat import PREFECT_2, PREFECT_VERSION, prefect_tes
 from tests.helpers.http_recorder import HttpRecorder, http_recorder  # noqa: E402
 
 # The marker a test of the other major carries, and what its skip reason starts with.
-_OTHER_MAJOR_MARKER, _OTHER_MAJOR_ONLY = ("prefect3_only", "Prefect 3 only") if PREFECT_2 else ("prefect2_only", "Prefect 2 only")
+_OTHER_MAJOR_MARKER, _OTHER_MAJOR_ONLY = (
+    ("prefect3_only", "Prefect 3 only") if PREFECT_2 else ("prefect2_only", "Prefect 2 only")
+)
 
 
 def pytest_report_header() -> str:
