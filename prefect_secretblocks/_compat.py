@@ -141,6 +141,15 @@ if PREFECT_2:
         except (ValueError, RecursionError):
             return text
 
+    _IDLE_TEST_SERVICES = (
+        "SCHEDULER",
+        "LATE_RUNS",
+        "FLOW_RUN_NOTIFICATIONS",
+        "PAUSE_EXPIRATIONS",
+        "CANCELLATION_CLEANUP",
+        "FOREMAN",
+    )
+
     @contextmanager
     def prefect_test_server(startup_timeout: int) -> Iterator[None]:
         """
@@ -160,6 +169,10 @@ if PREFECT_2:
             port = _free_loopback_port()
             environment = {**os.environ, "PREFECT_API_DATABASE_CONNECTION_URL": database}
             environment.pop("PREFECT_API_URL", None)
+            # Services for deployments and runs that tests do not have; their periodic writes only
+            # lock SQLite against the tests' own.
+            for service in _IDLE_TEST_SERVICES:
+                environment[f"PREFECT_API_SERVICES_{service}_ENABLED"] = "false"
             command = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app"]
             server = subprocess.Popen(
                 [*command, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=environment
