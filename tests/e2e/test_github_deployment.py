@@ -1,6 +1,6 @@
 """The user story, end to end with real parts on loopback: a 1.x `GITHUB_ACCESS_TOKEN` and
-`SLACK_WEBHOOK_URL`, migrated into a Prefect server (2 or 3) on PostgreSQL, drive two deployments of a flow
-kept in a private repository served over HTTPS (one made with `flow.from_source(...).deploy()`, one
+`SLACK_WEBHOOK_URL`, migrated into a Prefect 2 or 3 server on PostgreSQL, drive two deployments of
+a flow kept in a private repository served over HTTPS (one made with `flow.from_source(...).deploy()`, one
 with `prefect.yaml` and `prefect deploy`), run by a process worker. With a wrong token the runs
 fail on the clone, and no token shows up in the worker's output, the run logs or the deployments.
 
@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import pytest
 import httpx
+import pytest
 from prefect.client.schemas.objects import FlowRun
 
 from prefect_secretblocks._compat import validate_model
