@@ -207,8 +207,10 @@ def _read_logs(api: Api, run_ids: list[UUID]) -> dict[UUID, list[str]]:
     return by_run
 
 
-def _worker_reported_crash(lines: list[str]) -> bool:
-    return any(line.startswith("Check the flow run logs") for line in lines)
+def _failed_clone_reported(lines: list[str]) -> bool:
+    # The last log line about a failed clone: the worker's crash report on Prefect 3, the
+    # clone's own error (in the run's traceback) on Prefect 2.
+    return any(line.startswith("Check the flow run logs") or "Failed to clone repository" in line for line in lines)
 
 
 def _files_holding_secrets(directory: Path) -> list[str]:
@@ -290,8 +292,8 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
             story.wrong_runs = _wait_for_final_states(api, wrong, worker.output)
 
             run_ids = [*good.values(), *wrong.values()]
-            # Logs reach the API in batches: wait for the worker's last word on each crash (20 s at most).
-            wait_until(lambda: all(map(_worker_reported_crash, _read_logs(api, [*wrong.values()]).values())), 20)
+            # Logs reach the API in batches: wait for the last word on each failed clone (20 s at most).
+            wait_until(lambda: all(map(_failed_clone_reported, _read_logs(api, [*wrong.values()]).values())), 20)
             story.run_logs = _read_logs(api, run_ids)
             for name in DEPLOYMENTS:
                 story.deployments[name] = api.deployment(f"{FLOW}/{name}")
