@@ -1,18 +1,28 @@
 # Two commands on a fresh machine: `make demo` and `make test`. Both create .venv when needed.
+# `make test-prefect2` runs the same suite on Prefect 2 in its own venv, .venv-prefect2.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+VENV2 := .venv-prefect2
+BIN2 := $(VENV2)/bin
 # The embedded default Prefect keeps its SQLite database here, inside the repo (git-ignored).
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test docs bench clean
+.PHONY: demo test test-prefect2 docs bench clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[test,docs,twitter]"
+	touch $@
+
+$(VENV2)/.installed: pyproject.toml constraints-prefect2.txt
+	$(PYTHON) -m venv $(VENV2)
+	$(BIN2)/pip install --quiet --upgrade pip
+	# pillow: Prefect 2's BlockStandardTestSuite imports PIL (Prefect 3's does not).
+	$(BIN2)/pip install --quiet -c constraints-prefect2.txt -e ".[test,docs,twitter]" pillow
 	touch $@
 
 demo: $(VENV)/.installed
@@ -21,6 +31,9 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
 
+test-prefect2: $(VENV2)/.installed
+	$(BIN2)/python -m pytest
+
 docs: $(VENV)/.installed
 	$(BIN)/mkdocs serve
 
@@ -28,4 +41,4 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/run_all.py --write-docs
 
 clean:
-	rm -rf $(VENV) .prefect .cache site
+	rm -rf $(VENV) $(VENV2) .prefect .cache site

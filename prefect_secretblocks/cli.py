@@ -243,11 +243,9 @@ def _print_scan(result: ScanResult, fixed: bool) -> None:
 
 def main() -> None:
     """Console-script entry point: usage errors become one line and exit code 2."""
-    from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, temporary_settings
+    from prefect_secretblocks._compat import embedded_api_settings
 
-    timeout = PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
-    updates = {} if timeout.value() != timeout.default() else {timeout: EPHEMERAL_STARTUP_TIMEOUT_SECONDS}
-    with temporary_settings(updates=updates):
+    with embedded_api_settings(EPHEMERAL_STARTUP_TIMEOUT_SECONDS):
         try:
             exit_code = app(standalone_mode=False)
         except UsageError as exc:

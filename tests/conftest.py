@@ -1,4 +1,9 @@
-"""One Prefect test server for the whole session, on a temporary PREFECT_HOME, telemetry off."""
+"""One Prefect test server for the whole session, on a temporary PREFECT_HOME, telemetry off.
+
+The suite runs on Prefect 3 (`make test`) and Prefect 2 (`make test-prefect2`). A test that only
+makes sense on one major is marked `prefect3_only(reason=...)` or `prefect2_only(reason=...)`;
+on the other major it is skipped with that reason, which the summary shows (`-rfEs` in pyproject).
+"""
 
 from __future__ import annotations
 
@@ -14,15 +19,32 @@ os.environ.pop("PREFECT_API_URL", None)
 from collections.abc import Iterator  # noqa: E402
 
 import pytest  # noqa: E402
-from prefect.testing.utilities import prefect_test_harness  # noqa: E402
 
+from prefect_secretblocks._compat import PREFECT_2, PREFECT_VERSION, prefect_test_server  # noqa: E402
 from tests.helpers.http_recorder import HttpRecorder, http_recorder  # noqa: E402
+
+# The marker a test of the other major carries, and what its skip reason starts with.
+_OTHER_MAJOR_MARKER, _OTHER_MAJOR_ONLY = (
+    ("prefect3_only", "Prefect 3 only") if PREFECT_2 else ("prefect2_only", "Prefect 2 only")
+)
+
+
+def pytest_report_header() -> str:
+    return f"prefect {PREFECT_VERSION} (the Prefect {PREFECT_VERSION.major} leg)"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Skip, with the marker's reason, each test marked for the other Prefect major."""
+    for item in items:
+        marker = item.get_closest_marker(_OTHER_MAJOR_MARKER)
+        if marker is not None:
+            item.add_marker(pytest.mark.skip(reason=f"{_OTHER_MAJOR_ONLY}: {marker.kwargs['reason']}"))
 
 
 @pytest.fixture(autouse=True, scope="session")
 def prefect_server() -> Iterator[None]:
     """The session's Prefect API: a temporary server on SQLite, started once (~12 s)."""
-    with prefect_test_harness(server_startup_timeout=120):
+    with prefect_test_server(startup_timeout=120):
         yield
 
 

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ConfigDict, Field, SecretStr
-
+from prefect_secretblocks._compat import BlockCompat, SecretStr, secret_schema_field
 from prefect_secretblocks.redaction import register_secrets
-
-# pydantic prints the rejected input in ValidationError messages; for a secret that is a leak.
-SECRET_BLOCK_CONFIG = ConfigDict(hide_input_in_errors=True)
 
 # The same UI hints as Prefect's core `Secret` block: a password input, never read back.
 _SECRET_SCHEMA_HINTS = {"writeOnly": True, "format": "password"}
@@ -17,7 +13,8 @@ _SECRET_SCHEMA_HINTS = {"writeOnly": True, "format": "password"}
 
 def secret_field(description: str, **kwargs: Any) -> Any:
     """A pydantic `Field` for a secret value, rendered as a password in the Prefect UI."""
-    return Field(description=description, json_schema_extra=_SECRET_SCHEMA_HINTS, **kwargs)
+    return secret_schema_field(description, _SECRET_SCHEMA_HINTS, **kwargs)
+
 
 DOCUMENTATION_ROOT = "https://prefect-secretblocks.readthedocs.io/en/latest"
 
@@ -27,8 +24,13 @@ def documentation_url(page: str) -> str:
     return f"{DOCUMENTATION_ROOT}/{page}/"
 
 
-class RedactsSecretsInLogs:
-    """Mixin for this package's blocks: their secret values are masked in Prefect's logs once created."""
+class SecretBlockMixin(BlockCompat):
+    """
+    Mixin for this package's blocks, on Prefect 2 and 3 alike.
+
+    Validation errors never show the rejected input, `aload`/`asave` can be awaited, and the
+    block's secret values are masked in Prefect's logs once it is created.
+    """
 
     def block_initialization(self) -> None:
         """Called by `Block.__init__`, so on `load`/`aload` too."""

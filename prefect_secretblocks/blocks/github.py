@@ -7,12 +7,11 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlparse, urlunparse
 
 import httpx
-from pydantic import SecretStr, field_validator
 from prefect.blocks.abstract import CredentialsBlock
 
+from prefect_secretblocks._compat import SecretStr, field_validator
 from prefect_secretblocks.blocks._shared import (
-    SECRET_BLOCK_CONFIG,
-    RedactsSecretsInLogs,
+    SecretBlockMixin,
     documentation_url,
     secret_field,
 )
@@ -33,7 +32,7 @@ def is_github_token(value: object) -> bool:
     return isinstance(value, str) and GITHUB_TOKEN_PATTERN.fullmatch(value) is not None
 
 
-class GitHubToken(RedactsSecretsInLogs, CredentialsBlock):
+class GitHubToken(SecretBlockMixin, CredentialsBlock):
     """
     A GitHub personal access token, the Prefect 2/3 home of 1.x's `GITHUB_ACCESS_TOKEN` secret.
 
@@ -57,8 +56,6 @@ class GitHubToken(RedactsSecretsInLogs, CredentialsBlock):
         )
         ```
     """
-
-    model_config = SECRET_BLOCK_CONFIG
 
     _block_type_name = "GitHub Token"
     _block_type_slug = "github-token"

@@ -7,14 +7,11 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 from urllib.parse import urlparse
 
 import httpx
-from prefect._internal.compatibility.async_dispatch import async_dispatch
 from prefect.blocks.abstract import NotificationBlock
-from prefect.utilities.asyncutils import run_coro_as_sync
-from pydantic import SecretStr, field_validator
 
+from prefect_secretblocks._compat import SecretStr, async_dispatch, field_validator, run_coro_as_sync, state_hook
 from prefect_secretblocks.blocks._shared import (
-    SECRET_BLOCK_CONFIG,
-    RedactsSecretsInLogs,
+    SecretBlockMixin,
     documentation_url,
     secret_field,
 )
@@ -33,7 +30,7 @@ def is_slack_webhook_url(value: object) -> bool:
     return isinstance(value, str) and value.startswith(SLACK_HOOKS_URL_PREFIXES)
 
 
-class SlackWebhookURL(RedactsSecretsInLogs, NotificationBlock):
+class SlackWebhookURL(SecretBlockMixin, NotificationBlock):
     """
     A Slack incoming-webhook URL, the Prefect 2/3 home of 1.x's `SLACK_WEBHOOK_URL` secret.
 
@@ -53,8 +50,6 @@ class SlackWebhookURL(RedactsSecretsInLogs, NotificationBlock):
             SlackWebhookURL.load("BLOCK_NAME").notify("Nightly load finished")
         ```
     """
-
-    model_config = SECRET_BLOCK_CONFIG
 
     _block_type_name = "Slack Webhook URL"
     _block_type_slug = "slack-webhook-url"
@@ -145,10 +140,7 @@ def _raise_unless_delivered(response: httpx.Response) -> None:
     raise NotificationFailed(f"Slack webhook rejected the message: HTTP {response.status_code} {reason}")
 
 
-StateHook = Callable[[Any, Any, "State"], Awaitable[None]]
-
-
-def slack_notifier(block_name: str, only_states: Optional[Collection[str]] = None) -> StateHook:
+def slack_notifier(block_name: str, only_states: Optional[Collection[str]] = None) -> Callable[..., Awaitable[None]]:
     """
     A flow or task state hook that posts state changes to a saved `SlackWebhookURL`, like 1.x's `slack_notifier`.
 
@@ -177,4 +169,4 @@ def slack_notifier(block_name: str, only_states: Optional[Collection[str]] = Non
             message += f": {state.message}"
         await block.anotify(message, subject=f"Prefect {kind.lower()} run {state.name}")
 
-    return notify_slack_of_state
+    return state_hook(notify_slack_of_state)

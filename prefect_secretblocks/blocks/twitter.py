@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from prefect.blocks.abstract import CredentialsBlock
-from pydantic import SecretStr
 
+from prefect_secretblocks._compat import SecretStr
 from prefect_secretblocks.blocks._shared import (
-    SECRET_BLOCK_CONFIG,
-    RedactsSecretsInLogs,
+    SecretBlockMixin,
     documentation_url,
     secret_field,
 )
@@ -31,7 +30,7 @@ def is_twitter_credentials(value: object) -> bool:
     )
 
 
-class TwitterCredentials(RedactsSecretsInLogs, CredentialsBlock):
+class TwitterCredentials(SecretBlockMixin, CredentialsBlock):
     """
     Twitter (X) API credentials, the Prefect 2/3 home of 1.x's `TWITTER_API_CREDENTIALS` secret.
 
@@ -51,8 +50,6 @@ class TwitterCredentials(RedactsSecretsInLogs, CredentialsBlock):
         client.create_tweet(text="Nightly load finished")
         ```
     """
-
-    model_config = SECRET_BLOCK_CONFIG
 
     _block_type_name = "Twitter API Credentials"
     _block_type_slug = "twitter-api-credentials"

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 import httpx
 from prefect.client.orchestration import get_client
 
+from prefect_secretblocks._compat import aregister_block_type, block_data, save_concurrency, validate_model
 from prefect_secretblocks.migration.plan import (
     Action,
     ExistingBlock,
@@ -124,7 +125,7 @@ def _saved_value_json(slug: str, document: BlockDocument) -> Optional[str]:
     target = TARGETS_BY_SLUG[slug]
     try:
         # Validate the data directly: `Block._from_block_document` would emit a "loaded" event per block.
-        return canonical_json(target.v1_value(target.block_class().model_validate(document.data)))
+        return canonical_json(target.v1_value(validate_model(target.block_class(), document.data)))
     except Exception:  # a block saved by someone else may hold anything; it then differs from ours
         return None
 
@@ -166,7 +167,7 @@ async def apply_migration(
         return MigrationReport(tuple(unwritten))
 
     registration_errors = await _register_block_types(client, {entry.block_type for entry in writes})
-    limit = asyncio.Semaphore(max(1, concurrency))
+    limit = asyncio.Semaphore(max(1, save_concurrency(concurrency)))
     # Once the API is unreachable (after the save's own retries), the rest is not attempted:
     # a re-run finishes it, and nothing waits for every remaining save to time out.
     lost_api: list[str] = []
@@ -199,7 +200,7 @@ async def _register_block_types(client: PrefectClient, slugs: Collection[str]) -
     errors: dict[str, str] = {}
     for slug in sorted(slugs):
         try:
-            await TARGETS_BY_SLUG[slug].block_class().aregister_type_and_schema(client=client)
+            await aregister_block_type(TARGETS_BY_SLUG[slug].block_class(), client)
         except Exception as exc:  # reported on each secret of this type
             errors[slug] = f"could not register block type {slug}: {_describe_failure(exc)}"
     return errors
@@ -239,8 +240,7 @@ async def _save_block(client: PrefectClient, entry: PlannedBlock) -> None:
     block_class = type(entry.block)
     # The data `Block._to_block_document` would send, without its per-call JSON-schema
     # generation, which made it the migration's main CPU cost.
-    data = entry.block.model_dump(mode="json", by_alias=True, context={"include_secrets": True})
-    data.pop("block_type_slug", None)
+    data = block_data(entry.block, include_secrets=True)
     schema_id = str(block_class._block_schema_id)
     if entry.action is Action.CREATE:
         body = {"name": entry.block_name, "data": data, "block_schema_id": schema_id,

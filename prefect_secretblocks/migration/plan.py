@@ -16,8 +16,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, Literal, Optional
 from uuid import UUID
 
-from pydantic import ValidationError
-
+from prefect_secretblocks._compat import ValidationError, error_details
 from prefect_secretblocks.exceptions import BadInputError
 from prefect_secretblocks.migration.targets import (
     BlockTarget,
@@ -238,8 +237,8 @@ def _plan_one(
 
 def _reason(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
-        # `include_input=False`: the message must never carry the rejected value.
-        first = exc.errors(include_input=False, include_url=False)[0]
+        # Without the inputs: the message must never carry the rejected value.
+        first = error_details(exc)[0]
         field_name = ".".join(str(part) for part in first["loc"])
         return f"{field_name} {first['msg'].removeprefix('Value error, ')}"
     return str(exc)

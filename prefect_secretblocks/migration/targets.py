@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
+from prefect_secretblocks._compat import core_secret_get, core_secret_value
 from prefect_secretblocks.blocks.github import GitHubToken, is_github_token
 from prefect_secretblocks.blocks.slack import SlackWebhookURL, is_slack_webhook_url
 from prefect_secretblocks.blocks.twitter import TWITTER_V1_KEYS, TwitterCredentials, is_twitter_credentials
@@ -110,7 +111,7 @@ def _build_secret(value: Any) -> Block:
     # decode to something else (e.g. "12") is stored JSON-encoded so it comes back unchanged.
     if value is None or (isinstance(value, str) and _decodes_as_json(value)):
         value = json.dumps(value)
-    return _secret_class()(value=value)
+    return _secret_class()(value=core_secret_value(value))
 
 
 def _decodes_as_json(text: str) -> bool:
@@ -171,7 +172,7 @@ BLOCK_TARGETS: tuple[BlockTarget, ...] = (
         block_class=_secret_class,
         has_shape=lambda value: True,
         build=_build_secret,
-        v1_value=lambda block: block.get(),
+        v1_value=core_secret_get,
         replacement='Secret.load("{block_name}").get()',
         replacement_import=("prefect.blocks.system", "Secret"),
     ),

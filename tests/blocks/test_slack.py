@@ -5,11 +5,11 @@ from __future__ import annotations
 import inspect
 
 import pytest
-from prefect import flow
+from prefect import flow, task
 from prefect.blocks.notifications import SlackWebhook
-from pydantic import ValidationError
 
 from prefect_secretblocks import SlackWebhookURL, slack_notifier
+from prefect_secretblocks._compat import ValidationError, model_data, model_json
 from prefect_secretblocks.exceptions import NotificationFailed
 from tests.canaries import assert_no_leak
 from tests.helpers.http_recorder import HttpRecorder
@@ -39,7 +39,7 @@ def test_rejects_a_non_http_url_without_echoing_it(url: str) -> None:
 
 def test_repr_and_dumps_mask_the_url() -> None:
     block = SlackWebhookURL(url=f"https://hooks.slack.com/services/{SECRET_PATH}")
-    assert_no_leak(f"{block!r}{block!s}{block.model_dump()}{block.model_dump_json()}", "repr/dumps", [SECRET_PATH])
+    assert_no_leak(f"{block!r}{block!s}{model_data(block)}{model_json(block)}", "repr/dumps", [SECRET_PATH])
 
 
 def test_notify_posts_slack_json_with_the_subject_in_bold(slack_stand_in: HttpRecorder) -> None:
@@ -87,6 +87,24 @@ def test_slack_notifier_posts_when_a_flow_fails(slack_stand_in: HttpRecorder) ->
     nightly_load(return_state=True)
     texts = [request.body["text"] for request in slack_stand_in.requests[before:]]
     assert len(texts) == 1 and "nightly-load" in texts[0] and "Failed" in texts[0]
+
+
+def test_slack_notifier_posts_when_a_task_fails(slack_stand_in: HttpRecorder) -> None:
+    # Prefect 3 calls hooks positionally, Prefect 2 with keywords (task=, task_run=, state=).
+    hook(slack_stand_in).save("slack-hook-task", overwrite=True)
+
+    @task(name="extract", on_failure=[slack_notifier("slack-hook-task")])
+    def extract() -> None:
+        raise ValueError("boom")
+
+    @flow
+    def runs_the_task() -> None:
+        extract(return_state=True)
+
+    before = len(slack_stand_in.requests)
+    runs_the_task(return_state=True)  # Prefect 2 fails the flow too, from its failed task
+    texts = [request.body["text"] for request in slack_stand_in.requests[before:]]
+    assert len(texts) == 1 and "Task run `extract" in texts[0] and "is Failed" in texts[0]
 
 
 def test_slack_notifier_only_states_filters(slack_stand_in: HttpRecorder) -> None:

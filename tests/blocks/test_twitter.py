@@ -8,6 +8,7 @@ import pytest
 import tweepy
 
 from prefect_secretblocks import TwitterCredentials
+from prefect_secretblocks._compat import model_data, model_json
 from prefect_secretblocks.exceptions import MissingExtraError
 from tests import canaries
 from tests.canaries import assert_no_leak
@@ -27,7 +28,7 @@ def test_get_returns_the_1x_dict_shape() -> None:
 
 def test_repr_and_dumps_mask_every_field() -> None:
     block = TwitterCredentials(**canaries.TWITTER, bearer_token=canaries.TWITTER_BEARER)
-    assert_no_leak(f"{block!r}{block!s}{block.model_dump()}{block.model_dump_json()}", "repr/dumps")
+    assert_no_leak(f"{block!r}{block!s}{model_data(block)}{model_json(block)}", "repr/dumps")
 
 
 def test_get_client_configures_a_tweepy_client() -> None:

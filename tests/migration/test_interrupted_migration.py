@@ -29,7 +29,12 @@ def free_port() -> int:
 
 @contextmanager
 def prefect_server(home: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """A standalone `prefect server start` on loopback, SQLite in `home`; killed on exit."""
+    """
+    A standalone Prefect server on loopback, SQLite in `home`; killed on exit.
+
+    Prefect's API app served by uvicorn in this one process, on Prefect 2 and 3 alike, so that
+    killing it stops the server (Prefect 2's `prefect server start` runs uvicorn as a child).
+    """
     environment = {
         **os.environ,
         "PREFECT_HOME": str(home),
@@ -39,7 +44,8 @@ def prefect_server(home: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
     }
     environment.pop("PREFECT_API_URL", None)
     server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app"]
+        + ["--host", "127.0.0.1", "--port", str(port)],
         env=environment,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

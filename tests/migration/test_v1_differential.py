@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from prefect_secretblocks._compat import aload_block
 from prefect_secretblocks.migration import MigrationOptions, Result, read_v1_secrets, run_migration
 from prefect_secretblocks.migration.targets import TARGETS_BY_SLUG, UnsupportedValue, to_json_value
 
@@ -77,5 +78,5 @@ async def test_migrated_blocks_hold_what_prefect_1_4_1_returned(case: V1Case, or
             assert outcome.result is Result.UNSUPPORTED, outcome.entry.secret
             continue
         target = TARGETS_BY_SLUG[outcome.entry.block_type]
-        block = await target.block_class().aload(outcome.entry.block_name)
+        block = await aload_block(target.block_class(), outcome.entry.block_name)
         assert strictly_equal(target.v1_value(block), json_value), outcome.entry.secret

@@ -1,0 +1,344 @@
+"""Every difference between Prefect 2 and Prefect 3 that this package meets, in one place.
+
+Prefect 2 builds its blocks on the `pydantic.v1` API (also when pydantic 2 is installed) and
+makes `Block.load`/`save` "sync compatible" (awaitable in async code); Prefect 3 builds them
+on pydantic 2 and has `aload`/`asave` and `async_dispatch` next to the sync methods. The rest of
+the package imports the pydantic names and these helpers from here, never from pydantic or
+from Prefect's internals directly, so no other module checks the Prefect version.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import socket
+import time
+import warnings
+from collections.abc import Awaitable, Coroutine, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import TYPE_CHECKING, Any, Callable, Literal, TypeVar
+
+import httpx
+import prefect
+from packaging.version import Version
+
+if TYPE_CHECKING:
+    from prefect.blocks.core import Block
+    from prefect.client.orchestration import PrefectClient
+
+PREFECT_VERSION = Version(prefect.__version__)
+PREFECT_2 = PREFECT_VERSION.major == 2
+
+BlockT = TypeVar("BlockT", bound="Block")
+#: A flow or task state hook: `hook(flow_or_task, flow_run_or_task_run, state)`.
+StateHook = Callable[[Any, Any, Any], Awaitable[None]]
+R = TypeVar("R")
+
+# Keys of a block's dumped data that are block metadata, not field values.
+_METADATA_KEYS = ("block_type_slug",)
+
+if PREFECT_2:
+    # pydantic>=2 is required (pyproject), so Prefect 2's blocks are always on `pydantic.v1`.
+    from prefect.utilities.asyncutils import run_sync as run_coro_as_sync
+    from prefect.utilities.asyncutils import sync_compatible
+    from pydantic.v1 import Field, SecretField, SecretStr, ValidationError
+    from pydantic.v1 import validator as _v1_validator
+    from pydantic.v1.json import custom_pydantic_encoder
+
+    def field_validator(field_name: str) -> Callable[[Any], Any]:
+        """`pydantic.field_validator(field_name)` for a `@classmethod` validator, on pydantic.v1."""
+        return _v1_validator(field_name, allow_reuse=True)
+
+    def secret_schema_field(description: str, schema_hints: dict[str, Any], **kwargs: Any) -> Any:
+        """A `Field` whose JSON schema carries `schema_hints` (pydantic.v1 puts extra keywords there)."""
+        return Field(description=description, **schema_hints, **kwargs)
+
+    class BlockCompat:
+        """What Prefect 3 blocks have and Prefect 2 blocks lack: `aload` and `asave` to await.
+
+        pydantic.v1 never shows the rejected input in a `ValidationError` message, so there is
+        no setting to hide it here.
+        """
+
+        @classmethod
+        async def aload(cls: type[BlockT], name: str, validate: bool = True, client: Any = None) -> BlockT:
+            """Load a saved block, awaitable in any async code (Prefect 3's `Block.aload`)."""
+            return await aload_block(cls, name, validate=validate, client=client)
+
+        async def asave(self, name: str | None = None, overwrite: bool = False, client: Any = None) -> Any:
+            """Save the block, awaitable in any async code (Prefect 3's `Block.asave`)."""
+            return await asave_block(self, name, overwrite=overwrite, client=client)  # type: ignore[arg-type]
+
+    def async_dispatch(
+        async_impl: Callable[..., Coroutine[Any, Any, R]],
+    ) -> Callable[[Callable[..., R]], Callable[..., Any]]:
+        """Prefect 3's `async_dispatch`: the sync method returns `async_impl`'s coroutine in async code.
+
+        Prefect 2's `sync_compatible` makes that choice the same way (and runs `async_impl` to
+        completion in sync code), so the sync implementation is not needed here.
+        """
+
+        def decorate(sync_impl: Callable[..., R]) -> Callable[..., Any]:
+            return functools.wraps(sync_impl)(sync_compatible(async_impl))
+
+        return decorate
+
+    async def aload_block(block_class: type[BlockT], name: str, **kwargs: Any) -> BlockT:
+        """`await block_class.aload(name)` for any block class, core ones included."""
+        return await block_class.load(name, _sync=False, **kwargs)  # type: ignore[call-arg, misc]
+
+    async def asave_block(block: Block, name: str | None, **kwargs: Any) -> Any:
+        """`await block.asave(name)` for any block, core ones included."""
+        return await block.save(name, _sync=False, **kwargs)  # type: ignore[call-arg, misc]
+
+    async def aregister_block_type(block_class: type[Block], client: PrefectClient | None = None) -> None:
+        """Register the block's type and schema with the API (`aregister_type_and_schema` in 3.x)."""
+        await block_class.register_type_and_schema(client=client, _sync=False)  # type: ignore[call-arg, misc]
+
+    def model_data(model: Any, mode: Literal["python", "json"] = "python", include_secrets: bool = False) -> dict[str, Any]:
+        """A model's field values by alias; in `json` mode JSON-ready, secrets shown only if asked."""
+        if mode == "python" and not include_secrets:
+            return model.dict(by_alias=True)
+        encoders = dict(getattr(model.__config__, "json_encoders", {}))
+        if include_secrets:
+            encoders[SecretField] = lambda value: value.get_secret_value()
+        text = model.json(by_alias=True, encoder=lambda value: custom_pydantic_encoder(encoders, value))
+        return json.loads(text)
+
+    def model_json(model: Any) -> str:
+        """A model as the JSON an API read returns: secrets masked."""
+        return model.json()
+
+    def validate_model(model_class: type[R], data: Any) -> R:
+        """Build a model from data as an API read returns it (`model_validate`)."""
+        return model_class.parse_obj(data)  # type: ignore[attr-defined]
+
+    def error_details(error: ValidationError) -> list[dict[str, Any]]:
+        """A `ValidationError`'s errors without the rejected inputs (pydantic.v1 never lists them)."""
+        return error.errors()
+
+    def state_hook(hook: StateHook) -> Callable[..., Awaitable[None]]:
+        """`hook(flow_or_task, run, state)` as Prefect 2 calls hooks: with keywords only."""
+
+        @functools.wraps(hook)
+        async def called_with_keywords(
+            *, state: Any, flow: Any = None, flow_run: Any = None, task: Any = None, task_run: Any = None
+        ) -> None:
+            await hook(flow if flow is not None else task, flow_run if flow_run is not None else task_run, state)
+
+        return called_with_keywords
+
+    def core_secret_value(value: Any) -> Any:
+        """What to give Prefect's core `Secret` for a JSON value: Prefect 2's holds text only, so JSON text."""
+        return value if isinstance(value, str) else json.dumps(value)
+
+    def core_secret_get(secret: Any) -> Any:
+        """What Prefect 3's `Secret.get()` returns: the text, JSON-decoded when it is JSON (as 1.x did)."""
+        text = secret.get()
+        try:
+            return json.loads(text)
+        except (ValueError, RecursionError):
+            return text
+
+    _IDLE_TEST_SERVICES = (
+        "SCHEDULER",
+        "LATE_RUNS",
+        "FLOW_RUN_NOTIFICATIONS",
+        "PAUSE_EXPIRATIONS",
+        "CANCELLATION_CLEANUP",
+        "FOREMAN",
+    )
+
+    @contextmanager
+    def prefect_test_server(startup_timeout: int) -> Iterator[None]:
+        """
+        A temporary Prefect server on loopback and SQLite, as Prefect 3's `prefect_test_harness` starts.
+
+        Prefect 2's harness serves the API in-process only, which the CLIs that tests run in
+        subprocesses (`prefect block register`, `prefect-secretblocks migrate`) cannot reach.
+        """
+        import subprocess
+        import sys
+        import tempfile
+
+        from prefect.settings import PREFECT_API_DATABASE_CONNECTION_URL, PREFECT_API_URL, temporary_settings
+
+        with tempfile.TemporaryDirectory(prefix="prefect2-test-server-") as directory:
+            database = f"sqlite+aiosqlite:///{directory}/prefect.db"
+            port = _free_loopback_port()
+            environment = {**os.environ, "PREFECT_API_DATABASE_CONNECTION_URL": database}
+            environment.pop("PREFECT_API_URL", None)
+            # Services for deployments and runs that tests do not have; their periodic writes only
+            # lock SQLite against the tests' own.
+            for service in _IDLE_TEST_SERVICES:
+                environment[f"PREFECT_API_SERVICES_{service}_ENABLED"] = "false"
+            command = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app"]
+            server = subprocess.Popen(
+                [*command, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=environment
+            )
+            try:
+                api_url = f"http://127.0.0.1:{port}/api"
+                _wait_until_healthy(api_url, startup_timeout, server)
+                with temporary_settings(updates={PREFECT_API_URL: api_url, PREFECT_API_DATABASE_CONNECTION_URL: database}):
+                    yield
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+
+    def _free_loopback_port() -> int:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            return probe.getsockname()[1]
+
+    def _wait_until_healthy(api_url: str, timeout: float, server: Any) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"the Prefect 2 test server at {api_url} did not start within {timeout} s")
+
+    @contextmanager
+    def embedded_api_settings(startup_timeout: int) -> Iterator[None]:
+        """
+        For a command that may use Prefect's embedded API (no `PREFECT_API_URL`).
+
+        Prefect 2 serves it in-process, so there is no server start to wait for; creating its
+        SQLite database makes SQLAlchemy warn about two indexes it cannot reflect, which says
+        nothing to the user of a command.
+        """
+        from sqlalchemy.exc import SAWarning
+
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index", SAWarning)
+            yield
+
+    def save_concurrency(requested: int) -> int:
+        """
+        How many saves to send at once: one when Prefect 2 serves its embedded API in this process.
+
+        There the saves share this process and one SQLite file with the API, so concurrent ones
+        only lock each other, and its server logs every lock as an error on our stderr.
+        """
+        from prefect.settings import PREFECT_API_URL
+
+        return requested if PREFECT_API_URL.value() else 1
+
+else:
+    from prefect._internal.compatibility.async_dispatch import async_dispatch
+    from prefect.utilities.asyncutils import run_coro_as_sync
+    from pydantic import ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+    def secret_schema_field(description: str, schema_hints: dict[str, Any], **kwargs: Any) -> Any:
+        """A `Field` whose JSON schema carries `schema_hints`."""
+        return Field(description=description, json_schema_extra=schema_hints, **kwargs)
+
+    class BlockCompat:  # type: ignore[no-redef]
+        """Prefect 3 blocks already have `aload`/`asave`; this adds only the pydantic 2 setting.
+
+        pydantic 2 prints the rejected input in `ValidationError` messages: for a secret that is
+        a leak. pydantic merges a base's `model_config` into the block's.
+        """
+
+        model_config = ConfigDict(hide_input_in_errors=True)
+
+    async def aload_block(block_class: type[BlockT], name: str, **kwargs: Any) -> BlockT:
+        """`await block_class.aload(name)` for any block class, core ones included."""
+        return await block_class.aload(name, **kwargs)
+
+    async def asave_block(block: Block, name: str | None, **kwargs: Any) -> Any:
+        """`await block.asave(name)` for any block, core ones included."""
+        return await block.asave(name, **kwargs)
+
+    async def aregister_block_type(block_class: type[Block], client: PrefectClient | None = None) -> None:
+        """Register the block's type and schema with the API."""
+        await block_class.aregister_type_and_schema(client=client)
+
+    def model_data(model: Any, mode: Literal["python", "json"] = "python", include_secrets: bool = False) -> dict[str, Any]:
+        """A model's field values by alias; in `json` mode JSON-ready, secrets shown only if asked."""
+        return model.model_dump(mode=mode, by_alias=True, context={"include_secrets": include_secrets})
+
+    def model_json(model: Any) -> str:
+        """A model as the JSON an API read returns: secrets masked."""
+        return model.model_dump_json()
+
+    def validate_model(model_class: type[R], data: Any) -> R:
+        """Build a model from data as an API read returns it (`model_validate`)."""
+        return model_class.model_validate(data)  # type: ignore[attr-defined]
+
+    def error_details(error: ValidationError) -> list[dict[str, Any]]:
+        """A `ValidationError`'s errors without the rejected inputs."""
+        return error.errors(include_input=False, include_url=False)
+
+    def state_hook(hook: StateHook) -> Callable[..., Awaitable[None]]:
+        """`hook(flow_or_task, run, state)` as Prefect 3 calls hooks: positionally, so as it is."""
+        return hook
+
+    def core_secret_value(value: Any) -> Any:
+        """What to give Prefect's core `Secret` for a JSON value: Prefect 3's holds any JSON value."""
+        return value
+
+    def core_secret_get(secret: Any) -> Any:
+        """`Secret.get()`: the value, JSON text decoded (as 1.x did)."""
+        return secret.get()
+
+    def prefect_test_server(startup_timeout: int) -> AbstractContextManager[None]:
+        """Prefect's temporary test server on SQLite, given `startup_timeout` seconds to start."""
+        from prefect.testing.utilities import prefect_test_harness
+
+        return prefect_test_harness(server_startup_timeout=startup_timeout)
+
+    def embedded_api_settings(startup_timeout: int) -> AbstractContextManager[Any]:
+        """
+        For a command that may use Prefect's embedded API (no `PREFECT_API_URL`).
+
+        Prefect 3 starts it as a local server: give it `startup_timeout` seconds to start,
+        unless the user chose a timeout.
+        """
+        from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS as timeout
+        from prefect.settings import temporary_settings
+
+        return temporary_settings(updates={} if timeout.value() != timeout.default() else {timeout: startup_timeout})
+
+    def save_concurrency(requested: int) -> int:
+        """How many saves to send at once: as requested (Prefect 3's embedded API is a server of its own)."""
+        return requested
+
+
+def block_data(block: Block, include_secrets: bool) -> dict[str, Any]:
+    """The data Prefect stores for a block (what `Block.save` sends), as JSON-ready values."""
+    data = model_data(block, mode="json", include_secrets=include_secrets)
+    for key in _METADATA_KEYS:
+        data.pop(key, None)
+    return data
+
+
+__all__ = [
+    "PREFECT_2",
+    "PREFECT_VERSION",
+    "BlockCompat",
+    "SecretStr",
+    "ValidationError",
+    "aload_block",
+    "aregister_block_type",
+    "asave_block",
+    "async_dispatch",
+    "block_data",
+    "core_secret_get",
+    "core_secret_value",
+    "embedded_api_settings",
+    "error_details",
+    "field_validator",
+    "model_data",
+    "model_json",
+    "prefect_test_server",
+    "run_coro_as_sync",
+    "save_concurrency",
+    "secret_schema_field",
+    "state_hook",
+    "validate_model",
+]
