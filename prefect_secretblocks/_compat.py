@@ -11,15 +11,11 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import socket
-import time
 import warnings
 from collections.abc import Awaitable, Coroutine, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Literal, TypeVar
 
-import httpx
 import prefect
 from packaging.version import Version
 
@@ -141,67 +137,6 @@ if PREFECT_2:
         except (ValueError, RecursionError):
             return text
 
-    _IDLE_TEST_SERVICES = (
-        "SCHEDULER",
-        "LATE_RUNS",
-        "FLOW_RUN_NOTIFICATIONS",
-        "PAUSE_EXPIRATIONS",
-        "CANCELLATION_CLEANUP",
-        "FOREMAN",
-    )
-
-    @contextmanager
-    def prefect_test_server(startup_timeout: int) -> Iterator[None]:
-        """
-        A temporary Prefect server on loopback and SQLite, as Prefect 3's `prefect_test_harness` starts.
-
-        Prefect 2's harness serves the API in-process only, which the CLIs that tests run in
-        subprocesses (`prefect block register`, `prefect-secretblocks migrate`) cannot reach.
-        """
-        import subprocess
-        import sys
-        import tempfile
-
-        from prefect.settings import PREFECT_API_DATABASE_CONNECTION_URL, PREFECT_API_URL, temporary_settings
-
-        with tempfile.TemporaryDirectory(prefix="prefect2-test-server-") as directory:
-            database = f"sqlite+aiosqlite:///{directory}/prefect.db"
-            port = _free_loopback_port()
-            environment = {**os.environ, "PREFECT_API_DATABASE_CONNECTION_URL": database}
-            environment.pop("PREFECT_API_URL", None)
-            # Services for deployments and runs that tests do not have; their periodic writes only
-            # lock SQLite against the tests' own.
-            for service in _IDLE_TEST_SERVICES:
-                environment[f"PREFECT_API_SERVICES_{service}_ENABLED"] = "false"
-            command = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app"]
-            server = subprocess.Popen(
-                [*command, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=environment
-            )
-            try:
-                api_url = f"http://127.0.0.1:{port}/api"
-                _wait_until_healthy(api_url, startup_timeout, server)
-                with temporary_settings(updates={PREFECT_API_URL: api_url, PREFECT_API_DATABASE_CONNECTION_URL: database}):
-                    yield
-            finally:
-                server.terminate()
-                server.wait(timeout=30)
-
-    def _free_loopback_port() -> int:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            return probe.getsockname()[1]
-
-    def _wait_until_healthy(api_url: str, timeout: float, server: Any) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"the Prefect 2 test server at {api_url} did not start within {timeout} s")
-
     @contextmanager
     def embedded_api_settings(startup_timeout: int) -> Iterator[None]:
         """
@@ -286,12 +221,6 @@ else:
         """`Secret.get()`: the value, JSON text decoded (as 1.x did)."""
         return secret.get()
 
-    def prefect_test_server(startup_timeout: int) -> AbstractContextManager[None]:
-        """Prefect's temporary test server on SQLite, given `startup_timeout` seconds to start."""
-        from prefect.testing.utilities import prefect_test_harness
-
-        return prefect_test_harness(server_startup_timeout=startup_timeout)
-
     def embedded_api_settings(startup_timeout: int) -> AbstractContextManager[Any]:
         """
         For a command that may use Prefect's embedded API (no `PREFECT_API_URL`).
@@ -335,7 +264,6 @@ __all__ = [
     "field_validator",
     "model_data",
     "model_json",
-    "prefect_test_server",
     "run_coro_as_sync",
     "save_concurrency",
     "secret_schema_field",

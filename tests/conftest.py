@@ -20,8 +20,9 @@ from collections.abc import Iterator  # noqa: E402
 
 import pytest  # noqa: E402
 
-from prefect_secretblocks._compat import PREFECT_2, PREFECT_VERSION, prefect_test_server  # noqa: E402
+from prefect_secretblocks._compat import PREFECT_2, PREFECT_VERSION  # noqa: E402
 from tests.helpers.http_recorder import HttpRecorder, http_recorder  # noqa: E402
+from tests.helpers.prefect_server import prefect_test_server  # noqa: E402
 
 # The marker a test of the other major carries, and what its skip reason starts with.
 _OTHER_MAJOR_MARKER, _OTHER_MAJOR_ONLY = (

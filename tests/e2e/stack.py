@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, TypeVar
 
-import httpx
+from tests.helpers.prefect_server import api_is_healthy, free_port
 
 T = TypeVar("T")
 SETUP_POSTGRES = Path(__file__).with_name("setup_postgres.sh")
@@ -30,12 +29,6 @@ VENV_BIN = Path(sys.executable).parent
 
 class CannotInstallPostgres(RuntimeError):
     """setup_postgres.sh could not find or install PostgreSQL (its exit code 3)."""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def clean_environment(home: Path, **extra: str) -> dict[str, str]:
@@ -145,11 +138,8 @@ def prefect_server(database_url: str, home: Path, logs: Path, timeout: float = 1
         deadline = time.monotonic() + timeout
         while True:
             assert server.running(), f"prefect server exited:\n{server.output()[-3000:]}"
-            try:
-                if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
+            if api_is_healthy(api_url):
+                break
             assert time.monotonic() < deadline, f"prefect server not healthy in {timeout} s:\n{server.output()[-3000:]}"
             time.sleep(0.5)
         yield api_url

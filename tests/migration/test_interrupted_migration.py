@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,25 +15,16 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.helpers.prefect_server import free_port, standalone_api
+
 pytestmark = pytest.mark.e2e
 
 SECRET_COUNT = 600
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def prefect_server(home: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """
-    A standalone Prefect server on loopback, SQLite in `home`; killed on exit.
-
-    Prefect's API app served by uvicorn in this one process, on Prefect 2 and 3 alike, so that
-    killing it stops the server (Prefect 2's `prefect server start` runs uvicorn as a child).
-    """
+    """A standalone Prefect server on loopback, SQLite in `home`; killed on exit."""
     environment = {
         **os.environ,
         "PREFECT_HOME": str(home),
@@ -43,28 +33,8 @@ def prefect_server(home: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
         "DO_NOT_TRACK": "1",
     }
     environment.pop("PREFECT_API_URL", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app"]
-        + ["--host", "127.0.0.1", "--port", str(port)],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, "the Prefect server did not start"
-            time.sleep(0.2)
+    with standalone_api(environment, port, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as server:
         yield server
-    finally:
-        if server.poll() is None:
-            server.kill()
-        server.wait()
 
 
 def block_documents(port: int) -> dict[str, dict]:
