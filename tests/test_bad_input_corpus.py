@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import random
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +12,7 @@ from pathlib import Path
 import pytest
 from prefect.settings import PREFECT_API_URL
 
+from tests.helpers.cli import run_cli
 from tests.helpers.prefect_api import block_document_ids
 
 @dataclass(frozen=True)
@@ -105,20 +104,13 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(bad: BadInput, tmp_p
     if bad.prepare is not None:
         bad.prepare(tmp_path)
     environment = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("PREFECT__")},
         "HOME": str(tmp_path),
         "PREFECT_API_URL": PREFECT_API_URL.value(),
         "PREFECT_HOME": str(tmp_path / "prefect-home"),
         **bad.env,
     }
     before = block_document_ids()
-    result = subprocess.run(
-        [sys.executable, "-m", "prefect_secretblocks", "migrate", *args],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_cli("migrate", *args, env=environment, timeout=120)
     after = block_document_ids()
 
     error_lines = result.stderr.strip().splitlines()

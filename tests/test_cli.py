@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ from prefect.settings import PREFECT_API_URL
 from prefect_secretblocks import GitHubToken
 from tests import canaries
 from tests.canaries import assert_no_leak
+from tests.helpers.cli import run_cli
 from tests.helpers.prefect_api import block_document_ids
 
 CONFIG = f"""
@@ -41,19 +40,12 @@ def config(tmp_path: Path) -> Path:
 
 def migrate(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     environment = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("PREFECT__")},
         "PREFECT_API_URL": PREFECT_API_URL.value(),
         "HOME": str(tmp_path),
         "COLUMNS": "200",  # wide enough that rich does not fold names inside the table
         **(env or {}),
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "prefect_secretblocks", "migrate", *args],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    result = run_cli("migrate", *args, env=environment)
     assert_no_leak(result.stdout + result.stderr, f"the output of migrate {' '.join(args)}")
     assert "Traceback" not in result.stderr
     return result

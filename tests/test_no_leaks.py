@@ -11,7 +11,6 @@ import logging
 import os
 import pty
 import subprocess
-import sys
 import threading
 import traceback
 from collections.abc import Callable
@@ -32,6 +31,7 @@ from prefect_secretblocks.exceptions import NotificationFailed
 
 from . import canaries
 from .canaries import assert_no_leak
+from .helpers.cli import run_cli
 
 BLOCKS: dict[str, Callable[[], Block]] = {
     "github-token": lambda: GitHubToken(token=canaries.GITHUB_TOKEN),
@@ -175,34 +175,19 @@ def canary_config(tmp_path: Path) -> Path:
     return path
 
 
-def cli_environment(tmp_path: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "PREFECT_API_URL": PREFECT_API_URL.value(),
-        "HOME": str(tmp_path),
-        "CANARY_HOOK": canaries.SLACK_URL,
-    }
-
-
-def run_cli(tmp_path: Path, *args: str, stderr: Any = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "prefect_secretblocks", "migrate", *args],
-        env=cli_environment(tmp_path),
-        stdout=subprocess.PIPE,
-        stderr=stderr,
-        text=True,
-        timeout=180,
-    )
+def migrate(tmp_path: Path, *args: str, stderr: Any = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
+    environment = {"PREFECT_API_URL": PREFECT_API_URL.value(), "HOME": str(tmp_path), "CANARY_HOOK": canaries.SLACK_URL}
+    return run_cli("migrate", *args, env=environment, stderr=stderr)
 
 
 def test_migration_dry_run_text_output_does_not_leak(tmp_path: Path, canary_config: Path) -> None:
-    result = run_cli(tmp_path, "--config", str(canary_config), "--dry-run", "--prefix", "leak-dry-")
+    result = migrate(tmp_path, "--config", str(canary_config), "--dry-run", "--prefix", "leak-dry-")
     assert result.returncode == 0, result.stderr[-300:]
     assert_no_leak(result.stdout + result.stderr, "migrate --dry-run output")
 
 
 def test_migration_json_output_does_not_leak(tmp_path: Path, canary_config: Path) -> None:
-    result = run_cli(tmp_path, "--config", str(canary_config), "--format", "json", "--prefix", "leak-json-")
+    result = migrate(tmp_path, "--config", str(canary_config), "--format", "json", "--prefix", "leak-json-")
     assert result.returncode == 0, result.stderr[-300:]
     assert_no_leak(result.stdout + result.stderr, "migrate --format json output")
 
@@ -221,7 +206,7 @@ def test_migration_progress_bar_on_a_terminal_does_not_leak(tmp_path: Path, cana
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
     try:
-        result = run_cli(tmp_path, "--config", str(canary_config), "--prefix", "leak-tty-", stderr=follower)
+        result = migrate(tmp_path, "--config", str(canary_config), "--prefix", "leak-tty-", stderr=follower)
     finally:
         os.close(follower)
     reader.join(timeout=30)
@@ -236,15 +221,15 @@ def test_migration_cli_errors_do_not_leak(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     # The AWS table misses SECRET_ACCESS_KEY, and another secret has a broken TOML value.
     config.write_text(f'[context.secrets.AWS_CREDENTIALS]\nACCESS_KEY = "{canaries.AWS_ACCESS_KEY}"\n')
-    shape_error = run_cli(tmp_path, "--config", str(config))
+    shape_error = migrate(tmp_path, "--config", str(config))
     config.write_text(f'[context.secrets]\nDB_PASSWORD = "{canaries.GENERIC}\n')
-    toml_error = run_cli(tmp_path, "--config", str(config))
+    toml_error = migrate(tmp_path, "--config", str(config))
     assert shape_error.returncode == toml_error.returncode == 2
     assert_no_leak(shape_error.stderr + shape_error.stdout + toml_error.stderr + toml_error.stdout, "CLI errors")
 
 
 def test_migration_writes_no_file_holding_a_secret(tmp_path: Path, canary_config: Path) -> None:
-    result = run_cli(tmp_path, "--config", str(canary_config), "--prefix", "leak-files-")
+    result = migrate(tmp_path, "--config", str(canary_config), "--prefix", "leak-files-")
     assert result.returncode == 0
     written = [path for path in tmp_path.rglob("*") if path.is_file() and path != canary_config]
     assert_no_leak("".join(path.read_text(errors="replace") for path in written), "files written by migrate")

@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from tests import canaries
 from tests.canaries import assert_no_leak
+from tests.helpers.cli import run_cli
 
 
 def scan(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {
-        **{key: value for key, value in os.environ.items() if not key.startswith("PREFECT__")},
-        "COLUMNS": "320",  # wide enough that rich does not fold code and names inside the table
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "prefect_secretblocks", "scan", *args],
-        env=environment,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    # Wide enough that rich does not fold code and names inside the table.
+    result = run_cli("scan", *args, env={"COLUMNS": "320"}, cwd=cwd)
     assert_no_leak(result.stdout + result.stderr, f"the output of scan {' '.join(args)}")
     assert "Traceback" not in result.stderr
     return result
