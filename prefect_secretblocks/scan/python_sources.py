@@ -252,14 +252,8 @@ class _Visitor:
             return
         for name, value in entries:
             if name is not None:
-                exposed = _string(value) is not None
-                yield SecretUse(
-                    call.lineno,
-                    Kind.EXPOSED if exposed else Kind.ENV,
-                    f'prefect.context(secrets={{"{name}": ...}})',
-                    name,
-                    note="sets the secret in 1.x's context" + (", its value written in the code" if exposed else ""),
-                )
+                usage = f'prefect.context(secrets={{"{name}": ...}})'
+                yield _secret_set(call.lineno, usage, name, value, "sets the secret in 1.x's context{written}")
 
     def _set_secret(self, call: ast.Call) -> SecretUse:
         keywords = {keyword.arg: keyword.value for keyword in call.keywords if keyword.arg}
@@ -267,14 +261,8 @@ class _Visitor:
         value = keywords.get("value", call.args[1] if len(call.args) > 1 else None)
         if name is None:
             return SecretUse(call.lineno, Kind.REVIEW, "Client().set_secret(...)", note=_DYNAMIC_NOTE)
-        exposed = _string(value) is not None
-        return SecretUse(
-            call.lineno,
-            Kind.EXPOSED if exposed else Kind.ENV,
-            f'Client().set_secret("{name}", ...)',
-            name,
-            note="sets a 1.x Cloud secret" + (", its value written in the code" if exposed else "") + ": save the block instead",
-        )
+        usage = f'Client().set_secret("{name}", ...)'
+        return _secret_set(call.lineno, usage, name, value, "sets a 1.x Cloud secret{written}: save the block instead")
 
     def _templates(self, call: ast.Call) -> Iterator[SecretUse]:
         """`${NAME}` in the strings of a Webhook storage's arguments."""
@@ -353,6 +341,13 @@ def _environment_use(line: int, variable: str, value: Optional[ast.expr]) -> Sec
     if is_literal(_string(value)):  # "${GITHUB_TOKEN}" is expanded by 1.x: a reference
         return SecretUse(line, Kind.EXPOSED, variable, secret, note="the value is written in the code")
     return SecretUse(line, Kind.ENV, variable, secret, note="set from elsewhere: remove once the block exists")
+
+
+def _secret_set(line: int, usage: str, name: str, value: Optional[ast.expr], note: str) -> SecretUse:
+    """Code that sets a 1.x secret: exposed when the value is a string written there; `note` has `{written}`."""
+    exposed = _string(value) is not None
+    written = ", its value written in the code" if exposed else ""
+    return SecretUse(line, Kind.EXPOSED if exposed else Kind.ENV, usage, name, note=note.format(written=written))
 
 
 def _name_argument(call: ast.Call) -> Optional[ast.expr]:
