@@ -10,12 +10,12 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test test-prefect2 docs bench clean
+.PHONY: demo test test-prefect2 lint docs bench clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e ".[test,docs,twitter]"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[test,lint,docs,twitter]"
 	touch $@
 
 $(VENV2)/.installed: pyproject.toml constraints-prefect2.txt
@@ -33,6 +33,13 @@ test: $(VENV)/.installed
 
 test-prefect2: $(VENV2)/.installed
 	$(BIN2)/python -m pytest
+
+# ruff (lint and format), mypy on the package, codespell: the same hooks as .pre-commit-config.yaml.
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/codespell
 
 docs: $(VENV)/.installed
 	$(BIN)/mkdocs serve

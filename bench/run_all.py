@@ -95,16 +95,25 @@ def generate_config(path: Path, count: int) -> None:
         if kind == 0:
             lines.append(f'GITHUB_TOKEN_{index} = "ghp_{index:012d}fakeBenchTokenXYZ12345"')
         elif kind == 1:
-            lines.append(f'SLACK_HOOK_{index} = "https://hooks.slack.com/services/TFAKE{index}/BFAKE{index}/fakeBench{index}"')
+            lines.append(
+                f'SLACK_HOOK_{index} = "https://hooks.slack.com/services/TFAKE{index}/BFAKE{index}/fakeBench{index}"'
+            )
         elif kind == 2:
-            tables.append(f'[context.secrets.AWS_{index}]\nACCESS_KEY = "AKIAFAKE{index}"\nSECRET_ACCESS_KEY = "fake-{index}"')
+            tables.append(
+                f'[context.secrets.AWS_{index}]\nACCESS_KEY = "AKIAFAKE{index}"\nSECRET_ACCESS_KEY = "fake-{index}"'
+            )
         elif kind == 3:
             tables.append(
                 f"[context.secrets.TWITTER_{index}]\n"
-                + "".join(f'{key} = "fake-{key}-{index}"\n' for key in ("api_key", "api_secret", "access_token", "access_token_secret"))
+                + "".join(
+                    f'{key} = "fake-{key}-{index}"\n'
+                    for key in ("api_key", "api_secret", "access_token", "access_token_secret")
+                )
             )
         elif kind == 4:
-            tables.append(f'[context.secrets.DB_{index}]\nuser = "fake"\nport = "5432"\n[context.secrets.DB_{index}.options]\nssl = "true"')
+            tables.append(
+                f'[context.secrets.DB_{index}]\nuser = "fake"\nport = "5432"\n[context.secrets.DB_{index}.options]\nssl = "true"'
+            )
         else:
             lines.append(f'PLAIN_{index} = "fake-plain-value-{index}"')
     path.write_text("\n".join(lines) + "\n" + "\n".join(tables) + "\n")
@@ -117,7 +126,9 @@ def run_child(command: Sequence[str], env: dict[str, str]) -> tuple[float, int]:
     _, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(command[:4])} failed: {child.stderr.read().decode()[-500:] if child.stderr else ''}")
+        raise RuntimeError(
+            f"{' '.join(command[:4])} failed: {child.stderr.read().decode()[-500:] if child.stderr else ''}"
+        )
     return elapsed, usage.ru_maxrss * 1024
 
 
@@ -132,25 +143,53 @@ def bench_migration(work: Path, sizes: Sequence[int], repetitions: int) -> tuple
             # which would favour whichever side ran first.
             with prefect_server() as api_url:
                 env = environment(PREFECT_API_URL=api_url)
-                migrate = [PYTHON, "-m", "prefect_secretblocks", "migrate", "--config", str(config), "--no-env", "--prefix", "ours-"]
+                migrate = [
+                    PYTHON,
+                    "-m",
+                    "prefect_secretblocks",
+                    "migrate",
+                    "--config",
+                    str(config),
+                    "--no-env",
+                    "--prefix",
+                    "ours-",
+                ]
                 elapsed, peak = run_child(migrate, env)
                 ours.append(elapsed)
                 peaks.append(peak)
                 reruns.append(run_child(migrate, env)[0])
                 naive.append(run_child([PYTHON, str(BENCH / "naive_migration.py"), str(config), "naive-"], env)[0])
-        figures.append(Figure(f"migrate {size} secrets: speed-up over a sequential save loop", statistics.median(naive), statistics.median(ours), ">= 5.0" if size == max(sizes) else ">= 0.0", "x"))
+        figures.append(
+            Figure(
+                f"migrate {size} secrets: speed-up over a sequential save loop",
+                statistics.median(naive),
+                statistics.median(ours),
+                ">= 5.0" if size == max(sizes) else ">= 0.0",
+                "x",
+            )
+        )
         facts[f"migrate_{size}_seconds"] = statistics.median(ours)
         facts[f"naive_{size}_seconds"] = statistics.median(naive)
         if size == max(sizes):
             facts["peak_rss_mb"] = max(peaks) / 1024 / 1024
-            figures.append(Figure(f"re-run of a completed migration of {size} (all unchanged) vs the first run", statistics.median(reruns), statistics.median(ours), "<= 0.5"))
+            figures.append(
+                Figure(
+                    f"re-run of a completed migration of {size} (all unchanged) vs the first run",
+                    statistics.median(reruns),
+                    statistics.median(ours),
+                    "<= 0.5",
+                )
+            )
     return figures, facts
 
 
 def bench_load(api_url: str, rounds: int) -> list[Figure]:
     completed = subprocess.run(
-        [PYTHON, str(BENCH / "load_blocks.py"), str(rounds)], env=environment(PREFECT_API_URL=api_url),
-        capture_output=True, text=True, check=True,
+        [PYTHON, str(BENCH / "load_blocks.py"), str(rounds)],
+        env=environment(PREFECT_API_URL=api_url),
+        capture_output=True,
+        text=True,
+        check=True,
     )
     medians = json.loads(completed.stdout.strip().splitlines()[-1])
     return [
@@ -180,9 +219,19 @@ def bench_import(repetitions: int) -> list[Figure]:
         environment(),
     )
     return [
-        Figure("import prefect_secretblocks vs import prefect (fresh process)", medians["ours"], medians["prefect"], "<= 1.1"),
+        Figure(
+            "import prefect_secretblocks vs import prefect (fresh process)",
+            medians["ours"],
+            medians["prefect"],
+            "<= 1.1",
+        ),
         # The block itself, against Prefect's own core block: what a flow really pays.
-        Figure("from prefect_secretblocks import GitHubToken vs from prefect.blocks.system import Secret", medians["block"], medians["core_block"], "<= 1.1"),
+        Figure(
+            "from prefect_secretblocks import GitHubToken vs from prefect.blocks.system import Secret",
+            medians["block"],
+            medians["core_block"],
+            "<= 1.1",
+        ),
     ]
 
 
@@ -190,9 +239,12 @@ def bench_register(api_url: str, repetitions: int) -> Figure:
     register = [PYTHON, "-m", "prefect", "block", "register", "-m"]
     medians = median_wall(
         {"ours": [*register, "prefect_secretblocks"], "aws": [*register, "prefect_aws"]},
-        repetitions, environment(PREFECT_API_URL=api_url),
+        repetitions,
+        environment(PREFECT_API_URL=api_url),
     )
-    return Figure("prefect block register -m prefect_secretblocks vs -m prefect_aws", medians["ours"], medians["aws"], "<= 1.0")
+    return Figure(
+        "prefect block register -m prefect_secretblocks vs -m prefect_aws", medians["ours"], medians["aws"], "<= 1.0"
+    )
 
 
 def render(figures: Sequence[Figure], facts: dict[str, float], repetitions: dict[str, int]) -> str:
@@ -204,10 +256,16 @@ def render(figures: Sequence[Figure], facts: dict[str, float], repetitions: dict
             for figure in figures
             if figure.target != ">= 0.0"
         ),
-        *(f"| {figure.name} | {figure.ratio:.2f}x | (reported) | - |" for figure in figures if figure.target == ">= 0.0"),
+        *(
+            f"| {figure.name} | {figure.ratio:.2f}x | (reported) | - |"
+            for figure in figures
+            if figure.target == ">= 0.0"
+        ),
     ]
     if "peak_rss_mb" in facts:
-        rows.append(f"| peak RSS of the largest migration | {facts['peak_rss_mb']:.0f} MB | < 300 MB | {'yes' if facts['peak_rss_mb'] < 300 else 'NO'} |")
+        rows.append(
+            f"| peak RSS of the largest migration | {facts['peak_rss_mb']:.0f} MB | < 300 MB | {'yes' if facts['peak_rss_mb'] < 300 else 'NO'} |"
+        )
     context = ", ".join(f"{name} {value:.2f}" for name, value in facts.items() if name.endswith("seconds"))
     return "\n".join(rows) + f"\n\nMedian wall times (seconds, context only): {context}.\nRepetitions: {repetitions}.\n"
 
@@ -227,7 +285,11 @@ def main() -> int:
         figures += bench_load(api_url, args.load_rounds)
         figures += bench_import(args.quick_repetitions)
         figures.append(bench_register(api_url, args.quick_repetitions))
-    table = render(figures, facts, {"migrations": args.repetitions, "imports and registers": args.quick_repetitions, "loads": args.load_rounds})
+    table = render(
+        figures,
+        facts,
+        {"migrations": args.repetitions, "imports and registers": args.quick_repetitions, "loads": args.load_rounds},
+    )
     print(table)
     if args.write_docs:
         write_docs(table)

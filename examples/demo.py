@@ -25,7 +25,9 @@ from prefect_secretblocks.migration.targets import TARGETS_BY_SLUG, canonical_js
 
 def main() -> int:
     sources = ["--config", str(EXAMPLE / "config.toml"), "--env-file", str(EXAMPLE / "agent.env"), "--no-env"]
-    print(f"1. Migrating {EXAMPLE / 'config.toml'} (+ agent.env) into the embedded Prefect at {os.environ['PREFECT_HOME']}")
+    print(
+        f"1. Migrating {EXAMPLE / 'config.toml'} (+ agent.env) into the embedded Prefect at {os.environ['PREFECT_HOME']}"
+    )
     migrated = subprocess.run([sys.executable, "-m", "prefect_secretblocks", "migrate", *sources])
     if migrated.returncode != 0:
         return migrated.returncode
@@ -35,8 +37,12 @@ def main() -> int:
     for entry in plan_migration(secrets).entries:
         block = TARGETS_BY_SLUG[entry.block_type].block_class().load(entry.block_name)
         v1_value = next(secret.value for secret in secrets if secret.name == entry.secret)
-        same = canonical_json(TARGETS_BY_SLUG[entry.block_type].v1_value(block)) == canonical_json(to_json_value(v1_value)[0])
-        print(f"   {entry.secret:<26} -> {type(block).__name__}.load({entry.block_name!r}): {'same value as 1.x' if same else 'DIFFERENT'}")
+        same = canonical_json(TARGETS_BY_SLUG[entry.block_type].v1_value(block)) == canonical_json(
+            to_json_value(v1_value)[0]
+        )
+        print(
+            f"   {entry.secret:<26} -> {type(block).__name__}.load({entry.block_name!r}): {'same value as 1.x' if same else 'DIFFERENT'}"
+        )
         if not same:
             return 1
     # Loading emits events that the embedded server is still taking in as the script exits:

@@ -23,7 +23,7 @@ _EXPORTS = {
     "TwitterCredentials": "prefect_secretblocks.blocks.twitter",
     "slack_notifier": "prefect_secretblocks.blocks.slack",
 }
-__all__ = list(_EXPORTS)
+__all__ = ["GitHubToken", "SlackWebhookURL", "TwitterCredentials", "slack_notifier"]
 
 
 def __getattr__(name: str) -> Any:

@@ -92,7 +92,9 @@ if PREFECT_2:
         """Register the block's type and schema with the API (`aregister_type_and_schema` in 3.x)."""
         await block_class.register_type_and_schema(client=client, _sync=False)  # type: ignore[call-arg, misc]
 
-    def model_data(model: Any, mode: Literal["python", "json"] = "python", include_secrets: bool = False) -> dict[str, Any]:
+    def model_data(
+        model: Any, mode: Literal["python", "json"] = "python", include_secrets: bool = False
+    ) -> dict[str, Any]:
         """A model's field values by alias; in `json` mode JSON-ready, secrets shown only if asked."""
         if mode == "python" and not include_secrets:
             return model.dict(by_alias=True)
@@ -193,7 +195,9 @@ else:
         """Register the block's type and schema with the API."""
         await block_class.aregister_type_and_schema(client=client)
 
-    def model_data(model: Any, mode: Literal["python", "json"] = "python", include_secrets: bool = False) -> dict[str, Any]:
+    def model_data(
+        model: Any, mode: Literal["python", "json"] = "python", include_secrets: bool = False
+    ) -> dict[str, Any]:
         """A model's field values by alias; in `json` mode JSON-ready, secrets shown only if asked."""
         return model.model_dump(mode=mode, by_alias=True, context={"include_secrets": include_secrets})
 

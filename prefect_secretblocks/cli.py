@@ -168,7 +168,9 @@ def _print_table(plan: MigrationPlan, report: Optional[MigrationReport]) -> None
     rows: list[Outcome] | None = list(report.outcomes) if report is not None else None
     for index, entry in enumerate(plan.entries):
         if rows is None:
-            table.add_row(entry.secret, entry.source, entry.block_type, entry.block_name, entry.action.value, entry.note)
+            table.add_row(
+                entry.secret, entry.source, entry.block_type, entry.block_name, entry.action.value, entry.note
+            )
         else:
             outcome = rows[index]
             note = "; ".join(filter(None, [outcome.entry.note, outcome.error]))
@@ -188,7 +190,9 @@ def scan(
     config: Optional[Path] = typer.Option(
         None, help="1.x user config whose values pick a typed block by shape, as migrate does (never printed)."
     ),
-    env_file: list[Path] = typer.Option([], help="A dotenv file whose 1.x secrets' values pick block types (repeatable)."),
+    env_file: list[Path] = typer.Option(
+        [], help="A dotenv file whose 1.x secrets' values pick block types (repeatable)."
+    ),
     fix: bool = typer.Option(False, "--fix", help="Rewrite the Python call sites the scan is sure of, in place."),
     output: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text (a table) or json (one object)."),
 ) -> None:
@@ -197,7 +201,9 @@ def scan(
     try:
         values: dict[str, Any] = {}  # looked at for their shape only, never printed
         if config is not None or env_file:
-            values = {secret.name: secret.value for secret in read_v1_secrets(config, None, env_file, use_environment=False)}
+            values = {
+                secret.name: secret.value for secret in read_v1_secrets(config, None, env_file, use_environment=False)
+            }
         result = scan_project(path, options, values)
         if fix:
             result = fix_project(result)
@@ -233,7 +239,9 @@ def _print_scan(result: ScanResult, fixed: bool) -> None:
         stdout.print(f"Skipped {location}: {skipped.reason}", markup=False, highlight=False)
     summary = result.summary()
     counts = ", ".join(f"{summary[kind.value]} {kind.value}" for kind in Kind if summary[kind.value])
-    line = f"{len(result.findings)} use(s) of 1.x secrets in {summary['files_scanned']} files" + (f" ({counts})" if counts else "")
+    line = f"{len(result.findings)} use(s) of 1.x secrets in {summary['files_scanned']} files" + (
+        f" ({counts})" if counts else ""
+    )
     if fixed:
         code_kinds = (Kind.READ, Kind.DEFAULT, Kind.REVIEW)
         left = sum(not finding.fixed and finding.kind in code_kinds for finding in result.findings)

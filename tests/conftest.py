@@ -16,13 +16,13 @@ os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ["DO_NOT_TRACK"] = "1"
 os.environ.pop("PREFECT_API_URL", None)
 
-from collections.abc import Iterator  # noqa: E402
+from collections.abc import Iterator
 
-import pytest  # noqa: E402
+import pytest
 
-from prefect_secretblocks._compat import PREFECT_2, PREFECT_VERSION  # noqa: E402
-from tests.helpers.http_recorder import HttpRecorder, http_recorder  # noqa: E402
-from tests.helpers.prefect_server import prefect_test_server  # noqa: E402
+from prefect_secretblocks._compat import PREFECT_2, PREFECT_VERSION
+from tests.helpers.http_recorder import HttpRecorder, http_recorder
+from tests.helpers.prefect_server import prefect_test_server
 
 # The marker a test of the other major carries, and what its skip reason starts with.
 _OTHER_MAJOR_MARKER, _OTHER_MAJOR_ONLY = (

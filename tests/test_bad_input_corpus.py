@@ -15,6 +15,7 @@ from prefect.settings import PREFECT_API_URL
 from tests.helpers.cli import run_cli
 from tests.helpers.prefect_api import block_document_ids
 
+
 @dataclass(frozen=True)
 class BadInput:
     id: str
@@ -58,14 +59,26 @@ def _malformed_env_file(tmp_path: Path) -> None:
 VALID = b'[context.secrets]\nDB_PASSWORD = "fake-password"\n'
 
 CORPUS = [
-    BadInput("invalid-toml", "config.toml:2:28: invalid TOML", config=b'[context.secrets]\nDB_PASSWORD = "unterminated\n'),
+    BadInput(
+        "invalid-toml", "config.toml:2:28: invalid TOML", config=b'[context.secrets]\nDB_PASSWORD = "unterminated\n'
+    ),
     BadInput("secrets-not-a-table", "[context.secrets] must be a table", config=b'[context]\nsecrets = "fake"\n'),
     BadInput("non-utf8", "config.toml:2: not UTF-8 text", config=b'[context.secrets]\nX = "\xff\xfe"\n'),
-    BadInput("unreadable-file", "cannot read: Permission denied", config=VALID, prepare=_unreadable_config, needs_non_root=True),
+    BadInput(
+        "unreadable-file",
+        "cannot read: Permission denied",
+        config=VALID,
+        prepare=_unreadable_config,
+        needs_non_root=True,
+    ),
     # Readable by nobody, not even root: reading a process's memory from offset 0 fails with EIO.
-    BadInput("file-failing-to-read", "/proc/self/mem: cannot read: Input/output error", args=("--config", "/proc/self/mem")),
+    BadInput(
+        "file-failing-to-read", "/proc/self/mem: cannot read: Input/output error", args=("--config", "/proc/self/mem")
+    ),
     BadInput("missing-config", "missing.toml: no such file", args=("--config", "{tmp}/missing.toml")),
-    BadInput("directory-as-config", "is a directory", prepare=_directory_as_config, args=("--config", "{tmp}/config.toml")),
+    BadInput(
+        "directory-as-config", "is a directory", prepare=_directory_as_config, args=("--config", "{tmp}/config.toml")
+    ),
     BadInput("empty-file", "no Prefect 1.x secrets found", config=b""),
     BadInput("empty-secret-name", "a secret has an empty name", config=b'[context.secrets]\n"" = "fake"\n'),
     BadInput(
@@ -73,23 +86,50 @@ CORPUS = [
         "block name 'db-password' would be used by 'DB.PASSWORD'",
         config=b'[context.secrets]\nDB_PASSWORD = "fake1"\n"DB.PASSWORD" = "fake2"\n',
     ),
-    BadInput("map-to-unknown-type", "--map DB_PASSWORD=vault-secret: unknown block type", config=VALID, args=("--map", "DB_PASSWORD=vault-secret")),
+    BadInput(
+        "map-to-unknown-type",
+        "--map DB_PASSWORD=vault-secret: unknown block type",
+        config=VALID,
+        args=("--map", "DB_PASSWORD=vault-secret"),
+    ),
     BadInput("map-without-equals", "--map", config=VALID, args=("--map", "DB_PASSWORD")),
     BadInput("unknown-flag", "No such option: --bogus", config=VALID, args=("--bogus",)),
     BadInput("only-unknown-secret", "--only NOPE: no 1.x secret has this name", config=VALID, args=("--only", "NOPE")),
-    BadInput("invalid-block-name", "--name DB_PASSWORD=Bad_Name: block names may only contain", config=VALID, args=("--name", "DB_PASSWORD=Bad_Name")),
+    BadInput(
+        "invalid-block-name",
+        "--name DB_PASSWORD=Bad_Name: block names may only contain",
+        config=VALID,
+        args=("--name", "DB_PASSWORD=Bad_Name"),
+    ),
     BadInput(
         "aws-table-missing-secret-key",
         "AWS_CREDENTIALS (",
         config=b'[context.secrets.AWS_CREDENTIALS]\nACCESS_KEY = "AKIAFAKE"\n',
     ),
-    BadInput("github-token-wrong-format", "does not fit a github-token block", config=b'[context.secrets]\nGITHUB_ACCESS_TOKEN = "fake"\n'),
-    BadInput("huge-file", "too large for a Prefect 1.x config", prepare=_huge_config, args=("--config", "{tmp}/config.toml")),
+    BadInput(
+        "github-token-wrong-format",
+        "does not fit a github-token block",
+        config=b'[context.secrets]\nGITHUB_ACCESS_TOKEN = "fake"\n',
+    ),
+    BadInput(
+        "huge-file", "too large for a Prefect 1.x config", prepare=_huge_config, args=("--config", "{tmp}/config.toml")
+    ),
     BadInput("binary-junk", "config.toml:", config=_binary_junk()),
     BadInput("deeply-nested-tables", "nested more than 32 levels deep", config=_nested_tables(100)),
     BadInput("odd-env-var-name", "gives an empty block name", env={"PREFECT__CONTEXT__SECRETS__!!!": "fake"}),
-    BadInput("env-key-inside-a-string-secret", "set to a single value", config=VALID, env={"PREFECT__CONTEXT__SECRETS__DB_PASSWORD__USER": "fake"}),
-    BadInput("malformed-env-file", "agent.env:2: not a NAME=value line", config=VALID, prepare=_malformed_env_file, args=("--env-file", "{tmp}/agent.env")),
+    BadInput(
+        "env-key-inside-a-string-secret",
+        "set to a single value",
+        config=VALID,
+        env={"PREFECT__CONTEXT__SECRETS__DB_PASSWORD__USER": "fake"},
+    ),
+    BadInput(
+        "malformed-env-file",
+        "agent.env:2: not a NAME=value line",
+        config=VALID,
+        prepare=_malformed_env_file,
+        args=("--env-file", "{tmp}/agent.env"),
+    ),
 ]
 
 

@@ -27,7 +27,14 @@ def test_bench_prints_a_ratio_for_every_target() -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     ratios = re.findall(r"^\| (.+?) \| ([0-9.]+)", result.stdout, flags=re.MULTILINE)
     names = " ".join(name for name, _ in ratios)
-    for target in ("speed-up over a sequential save loop", "re-run", "GitHubToken.load", "GitHubToken.aload",
-                   "import prefect_secretblocks", "block register", "peak RSS"):
+    for target in (
+        "speed-up over a sequential save loop",
+        "re-run",
+        "GitHubToken.load",
+        "GitHubToken.aload",
+        "import prefect_secretblocks",
+        "block register",
+        "peak RSS",
+    ):
         assert target in names, target
     assert all(float(ratio) > 0 for _, ratio in ratios)

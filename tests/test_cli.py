@@ -80,7 +80,9 @@ def test_a_real_run_saves_and_a_re_run_reports_unchanged(tmp_path: Path, config:
     assert GitHubToken.load(f"{prefix}github-access-token").get() == canaries.GITHUB_TOKEN
 
 
-def test_conflict_with_fail_exits_1_lists_the_secret_and_writes_nothing(tmp_path: Path, config: Path, prefix: str) -> None:
+def test_conflict_with_fail_exits_1_lists_the_secret_and_writes_nothing(
+    tmp_path: Path, config: Path, prefix: str
+) -> None:
     Secret(value="fake-other").save(f"{prefix}db-password")
     before = block_document_ids()
     result = migrate(tmp_path, "--config", str(config), "--prefix", prefix, "--on-conflict", "fail")
@@ -106,13 +108,24 @@ def test_env_file_only_exclude_name_and_no_env(tmp_path: Path, prefix: str) -> N
     assert plan["FROM_FILE"]["source"] == f"{env_file}:1"
     assert Secret.load(f"{prefix}renamed").get() == "x-fake-part"
 
-    only = migrate(tmp_path, "--config", str(config), "--only", "DROP", "--prefix", prefix, "--dry-run", "--format", "json")
+    only = migrate(
+        tmp_path, "--config", str(config), "--only", "DROP", "--prefix", prefix, "--dry-run", "--format", "json"
+    )
     assert [entry["secret"] for entry in json.loads(only.stdout)["plan"]] == ["DROP"]
 
 
 def test_map_chooses_the_block_type(tmp_path: Path, config: Path, prefix: str) -> None:
     result = migrate(
-        tmp_path, "--config", str(config), "--map", "GITHUB_ACCESS_TOKEN=secret", "--prefix", prefix, "--dry-run", "--format", "json"
+        tmp_path,
+        "--config",
+        str(config),
+        "--map",
+        "GITHUB_ACCESS_TOKEN=secret",
+        "--prefix",
+        prefix,
+        "--dry-run",
+        "--format",
+        "json",
     )
     plan = {entry["secret"]: entry for entry in json.loads(result.stdout)["plan"]}
     assert plan["GITHUB_ACCESS_TOKEN"]["block_type"] == "secret"

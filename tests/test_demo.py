@@ -38,8 +38,10 @@ def test_demo_migrates_the_example_into_the_embedded_prefect_and_loads_every_blo
         ("DATABASE_URL", "Secret"),
         ("EMAIL_PASSWORD", "Secret"),
     ]:
-        assert any(secret in line and f"{block_type}.load(" in line and "same value as 1.x" in line
-                   for line in first.stdout.splitlines()), (secret, first.stdout)
+        assert any(
+            secret in line and f"{block_type}.load(" in line and "same value as 1.x" in line
+            for line in first.stdout.splitlines()
+        ), (secret, first.stdout)
     assert "DIFFERENT" not in first.stdout
 
     again = run_demo(tmp_path / "prefect-home")

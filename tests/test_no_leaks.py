@@ -161,10 +161,10 @@ DB_PASSWORD = "{canaries.GENERIC}"
 ACCESS_KEY = "{canaries.AWS_ACCESS_KEY}"
 SECRET_ACCESS_KEY = "{canaries.AWS_SECRET}"
 [context.secrets.TWITTER_API_CREDENTIALS]
-api_key = "{canaries.TWITTER['api_key']}"
-api_secret = "{canaries.TWITTER['api_secret']}"
-access_token = "{canaries.TWITTER['access_token']}"
-access_token_secret = "{canaries.TWITTER['access_token_secret']}"
+api_key = "{canaries.TWITTER["api_key"]}"
+api_secret = "{canaries.TWITTER["api_secret"]}"
+access_token = "{canaries.TWITTER["access_token"]}"
+access_token_secret = "{canaries.TWITTER["access_token_secret"]}"
 """
 
 

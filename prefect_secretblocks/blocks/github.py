@@ -21,9 +21,7 @@ if TYPE_CHECKING:
 
 # GitHub's documented token formats: classic/OAuth/user/server/refresh tokens with a
 # three-letter prefix, fine-grained personal access tokens, and pre-2021 40-hex tokens.
-GITHUB_TOKEN_PATTERN = re.compile(
-    r"(gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,244}|[0-9a-fA-F]{40})"
-)
+GITHUB_TOKEN_PATTERN = re.compile(r"(gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,244}|[0-9a-fA-F]{40})")
 ACCEPTED_TOKEN_FORMATS = "ghp_, gho_, ghu_, ghs_, ghr_, github_pat_ or a legacy 40-character hex token"
 
 
@@ -59,7 +57,7 @@ class GitHubToken(SecretBlockMixin, CredentialsBlock):
 
     _block_type_name = "GitHub Token"
     _block_type_slug = "github-token"
-    _logo_url = "https://cdn.sanity.io/images/3ugk85nk/production/41971cfecfea5f79ff334164f06ecb34d1038dd4-250x250.png"  # noqa: E501
+    _logo_url = "https://cdn.sanity.io/images/3ugk85nk/production/41971cfecfea5f79ff334164f06ecb34d1038dd4-250x250.png"
     _documentation_url = documentation_url("blocks/github")
     _description = "A GitHub personal access token for cloning private repositories and calling the GitHub API."
     _code_example = """

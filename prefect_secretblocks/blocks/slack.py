@@ -53,7 +53,7 @@ class SlackWebhookURL(SecretBlockMixin, NotificationBlock):
 
     _block_type_name = "Slack Webhook URL"
     _block_type_slug = "slack-webhook-url"
-    _logo_url = "https://raw.githubusercontent.com/PrefectHQ/prefect/420d0d6a78bb6df1fc18bcf188fdad43c1d22ea9/assets/block-logos/slack.png"  # noqa: E501
+    _logo_url = "https://raw.githubusercontent.com/PrefectHQ/prefect/420d0d6a78bb6df1fc18bcf188fdad43c1d22ea9/assets/block-logos/slack.png"
     _documentation_url = documentation_url("blocks/slack")
     _description = "A Slack incoming-webhook URL that Prefect flows and automations post messages to."
     _code_example = """

@@ -201,7 +201,9 @@ def _plan_one(
         value, changed = to_json_value(secret.value)
     except UnsupportedValue as exc:
         target = options.target(secret.name)
-        return PlannedBlock(secret.name, source, target.slug, block_name, Action.UNSUPPORTED, f"not migrated: the value {exc}")
+        return PlannedBlock(
+            secret.name, source, target.slug, block_name, Action.UNSUPPORTED, f"not migrated: the value {exc}"
+        )
 
     target = options.target(secret.name, value)
     try:

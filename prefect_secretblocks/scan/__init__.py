@@ -39,8 +39,21 @@ __all__ = ["Finding", "Kind", "ScanResult", "SkippedFile", "fix_project", "scan_
 # Directories that hold other people's code or tool state, never the project's own flows.
 SKIPPED_DIRECTORIES = frozenset(
     {
-        ".git", ".hg", ".svn", ".venv", "venv", "site-packages", "dist-packages", "node_modules", "__pycache__",
-        ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs",
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "site-packages",
+        "dist-packages",
+        "node_modules",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".eggs",
     }
 )
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a source or config file is far smaller; larger ones are data
@@ -183,7 +196,9 @@ def fix_project(result: ScanResult) -> ScanResult:
                 updated[id(finding)] = replace(finding, fixed=True, fixable=False)
             else:
                 reason = outcome.left.get(finding.span, "")  # type: ignore[arg-type]
-                updated[id(finding)] = replace(finding, fixable=False, note=join_notes(finding.note, f"not fixed: {reason}"))
+                updated[id(finding)] = replace(
+                    finding, fixable=False, note=join_notes(finding.note, f"not fixed: {reason}")
+                )
     return replace(result, findings=tuple(updated.get(id(finding), finding) for finding in result.findings))
 
 
@@ -197,7 +212,11 @@ def _finding(file: str, use: SecretUse, options: MigrationOptions, values: Mappi
         return Finding(file, use.line, use.kind, use.usage, use.secret, target.slug, None, None, note, False)
     # Only a replacement that returns what 1.x returned (`....get()`) is a sure rewrite.
     fixable = use.span is not None and target.replacement.endswith(".get()")
-    note = use.note if fixable or use.span is None else join_notes(use.note, f"{target.slug} returns a block: rewrite by hand")
+    note = (
+        use.note
+        if fixable or use.span is None
+        else join_notes(use.note, f"{target.slug} returns a block: rewrite by hand")
+    )
     replacement = target.replacement.format(block_name=block_name)
     if use.awaited:  # `GitHubToken.load("x").get()` -> `(await GitHubToken.aload("x")).get()`
         replacement = _LOAD_CALL.sub(r"(await \1.aload(\2))", replacement, count=1)
@@ -291,4 +310,3 @@ def _encoding(data: bytes) -> str:
 def _read_python(data: bytes) -> str:
     """Python source decoded as Python does (PEP 263 cookie, BOM), line endings untouched."""
     return data.decode(_encoding(data))
-

@@ -103,7 +103,11 @@ def _node_uses(node: yaml.Node) -> Iterator[SecretUse]:
             if isinstance(key, yaml.ScalarNode) and (match := ENV_VARIABLE.fullmatch(str(key.value))):
                 # docker-compose / helm: `PREFECT__CONTEXT__SECRETS__X: value`
                 yield _use(key.start_mark.line + 1, match, scalar(value))
-            elif key.value == "name" and isinstance(value, yaml.ScalarNode) and (match := ENV_VARIABLE.fullmatch(str(value.value))):
+            elif (
+                key.value == "name"
+                and isinstance(value, yaml.ScalarNode)
+                and (match := ENV_VARIABLE.fullmatch(str(value.value)))
+            ):
                 # k8s / ECS: `- name: PREFECT__CONTEXT__SECRETS__X` + `value: ...` (or `valueFrom:`)
                 yield _use(value.start_mark.line + 1, match, scalar(entries.get("value")))
             else:

@@ -94,7 +94,9 @@ def fix_source(text: str, sites: Sequence[FixSite]) -> FixOutcome:
     try:
         compile(new_text, "<fixed>", "exec")
     except SyntaxError:  # a libcst rewrite of valid code compiles; should a bug break that, write nothing
-        return FixOutcome(text, frozenset(), {**left, **{site.span: "the rewrite would not compile" for site in chosen}})
+        return FixOutcome(
+            text, frozenset(), {**left, **{site.span: "the rewrite would not compile" for site in chosen}}
+        )
     return FixOutcome(new_text, frozenset(site.span for site in chosen), left)
 
 
@@ -110,7 +112,9 @@ def _import_problem(imports: Imports, import_from: tuple[str, str]) -> str:
 
 def _imported(path: Optional[str], module: str, name: str) -> bool:
     """Whether an import path is `module.name`, or the same class from a submodule of `module`."""
-    return path is not None and (path == f"{module}.{name}" or (path.startswith(f"{module}.") and path.endswith(f".{name}")))
+    return path is not None and (
+        path == f"{module}.{name}" or (path.startswith(f"{module}.") and path.endswith(f".{name}"))
+    )
 
 
 def _references(tree: ast.AST, lines: list[str], names: set[str], spans: Iterable[Span]) -> tuple[set[str], set[str]]:
@@ -151,7 +155,9 @@ class _Rewriter(cst.CSTTransformer):
             replacement = self.replacements.get(_key(self.get_metadata(PositionProvider, original_node)))
             if replacement is not None:
                 # Keep the parentheses written around the old expression.
-                expression = cst.parse_expression(replacement).with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
+                expression = cst.parse_expression(replacement).with_changes(
+                    lpar=updated_node.lpar, rpar=updated_node.rpar
+                )
                 return expression  # type: ignore[return-value]
         return super().on_leave(original_node, updated_node)
 
@@ -159,7 +165,9 @@ class _Rewriter(cst.CSTTransformer):
         self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
     ) -> Union[cst.ImportFrom, cst.RemovalSentinel]:
         module = get_full_name_for_node(updated_node.module) if updated_node.module else None
-        if isinstance(updated_node.names, cst.ImportStar) or module not in {path.rpartition(".")[0] for path in SECRET_CLASSES}:
+        if isinstance(updated_node.names, cst.ImportStar) or module not in {
+            path.rpartition(".")[0] for path in SECRET_CLASSES
+        }:
             return updated_node
         kept = [alias for alias in updated_node.names if _local_name(alias) not in self.drop]
         if not kept:
@@ -175,7 +183,9 @@ class _Rewriter(cst.CSTTransformer):
         by_module: dict[str, list[str]] = {}
         for module, name, local in self.needed:
             by_module.setdefault(module, []).append(name if local == name else f"{name} as {local}")
-        statements = [cst.parse_statement(f"from {module} import {', '.join(names)}\n") for module, names in by_module.items()]
+        statements = [
+            cst.parse_statement(f"from {module} import {', '.join(names)}\n") for module, names in by_module.items()
+        ]
         body = list(updated_node.body)
         index = _import_position(body)
         return updated_node.with_changes(body=[*body[:index], *statements, *body[index:]])

@@ -40,7 +40,10 @@ def scan_notebook(text: str) -> list[SecretUse]:
             continue
         uses.extend(
             dataclasses.replace(
-                use, line=file_lines[min(use.line, len(file_lines)) - 1], span=None, note=join_notes(use.note, "in a notebook: rewrite by hand")
+                use,
+                line=file_lines[min(use.line, len(file_lines)) - 1],
+                span=None,
+                note=join_notes(use.note, "in a notebook: rewrite by hand"),
             )
             for use in found
         )
@@ -52,7 +55,9 @@ def _source_lines(source: yaml.Node) -> tuple[list[str], list[int]]:
     if isinstance(source, yaml.ScalarNode):  # one string: all of it sits on one line of the file
         lines = str(source.value).splitlines(keepends=True)
         return [_ended(line) for line in lines], [source.start_mark.line + 1] * len(lines)
-    parts = [(str(node.value), node.start_mark.line + 1) for node in _items(source) if isinstance(node, yaml.ScalarNode)]
+    parts = [
+        (str(node.value), node.start_mark.line + 1) for node in _items(source) if isinstance(node, yaml.ScalarNode)
+    ]
     return [_ended(line) for line, _ in parts], [number for _, number in parts]
 
 

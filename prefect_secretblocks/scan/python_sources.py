@@ -52,7 +52,9 @@ class Imports:
         # A name bound to two different things is not trusted: it could be either at the call.
         # Two import paths of the same 1.x object (`prefect.client.Secret` and
         # `prefect.client.secrets.Secret` in a try/except ImportError) are one thing.
-        self.paths = {name: min(paths) for name, paths in bound.items() if len({_canonical(path) for path in paths}) == 1}
+        self.paths = {
+            name: min(paths) for name, paths in bound.items() if len({_canonical(path) for path in paths}) == 1
+        }
         self.local_names = frozenset(bound)
         self.uses_prefect = any(path == "prefect" or path.startswith("prefect.") for path in self.paths.values())
 
@@ -195,7 +197,10 @@ class _Visitor:
         parent = self.parents.get(node)
         if isinstance(parent, ast.Attribute) or (
             isinstance(parent, ast.Call)
-            and (parent.func is node or (parent.args[:1] == [node] and self.imports.resolve(parent.func) == "functools.partial"))
+            and (
+                parent.func is node
+                or (parent.args[:1] == [node] and self.imports.resolve(parent.func) == "functools.partial")
+            )
         ):
             return  # part of a longer name, or a call the `_call` branch handles
         path = self.imports.resolve(node)
@@ -210,7 +215,11 @@ class _Visitor:
             return self.imports.resolve(node) in CONTEXT_SECRETS
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
             # prefect.context.get("secrets", {})
-            return self.imports.resolve(node.func.value) in CONTEXTS and bool(node.args) and _string(node.args[0]) == "secrets"
+            return (
+                self.imports.resolve(node.func.value) in CONTEXTS
+                and bool(node.args)
+                and _string(node.args[0]) == "secrets"
+            )
         if isinstance(node, ast.Subscript):
             return self.imports.resolve(node.value) in CONTEXTS and _string(node.slice) == "secrets"
         return False
@@ -224,10 +233,19 @@ class _Visitor:
                 if _string(parent.slice) is None:
                     return SecretUse(parent.lineno, Kind.READ, f'{usage}["{name}"]', name, note=_CONSTANT_NOTE)
                 return SecretUse(parent.lineno, Kind.READ, f'{usage}["{name}"]', name, **self._site(parent))
-        if isinstance(parent, ast.Attribute) and parent.attr not in _MAPPING_METHODS and isinstance(parent.ctx, ast.Load):
+        if (
+            isinstance(parent, ast.Attribute)
+            and parent.attr not in _MAPPING_METHODS
+            and isinstance(parent.ctx, ast.Load)
+        ):
             return SecretUse(parent.lineno, Kind.READ, f"{usage}.{parent.attr}", parent.attr, **self._site(parent))
         call = self.parents.get(parent) if parent is not None else None
-        if isinstance(parent, ast.Attribute) and parent.attr == "get" and isinstance(call, ast.Call) and call.func is parent:
+        if (
+            isinstance(parent, ast.Attribute)
+            and parent.attr == "get"
+            and isinstance(call, ast.Call)
+            and call.func is parent
+        ):
             name = self._name(call.args[0]) if call.args else None
             if name is not None:
                 # `.get` answers None (or the fallback) for a missing secret where `load` raises.
@@ -240,7 +258,9 @@ class _Visitor:
                     note="answers a fallback for a missing secret, load() raises: rewrite by hand",
                 )
             return SecretUse(call.lineno, Kind.REVIEW, f"{usage}.get(...)", note=_DYNAMIC_NOTE)
-        return SecretUse(node.lineno, Kind.REVIEW, usage, note="uses the 1.x secrets mapping as a whole: review by hand")
+        return SecretUse(
+            node.lineno, Kind.REVIEW, usage, note="uses the 1.x secrets mapping as a whole: review by hand"
+        )
 
     def _context_secrets_set(self, call: ast.Call) -> Iterator[SecretUse]:
         secrets = next((keyword.value for keyword in call.keywords if keyword.arg == "secrets"), None)
@@ -276,7 +296,12 @@ class _Visitor:
                         yield SecretUse(node.lineno, Kind.READ, usage, name, note=TEMPLATE_READER.note)
 
     def _reader_uses(
-        self, line: int, reader: SecretReader, path: str, positional: list[ast.expr], keyword_arguments: list[ast.keyword]
+        self,
+        line: int,
+        reader: SecretReader,
+        path: str,
+        positional: list[ast.expr],
+        keyword_arguments: list[ast.keyword],
     ) -> Iterator[SecretUse]:
         """The secrets a call to a 1.x storage, task or notifier reads, by argument or by default."""
         short = path.rpartition(".")[2]
@@ -289,8 +314,12 @@ class _Visitor:
                     argument = positional[parameter.position]
             if argument is None or (isinstance(argument, ast.Constant) and argument.value is None):
                 if parameter.default is not None:
-                    how = f"reads {parameter.default}" + ("" if parameter.keyword is None else f" when {parameter.keyword} is not given")
-                    yield SecretUse(line, Kind.DEFAULT, f"{short}(...)", parameter.default, note=join_notes(how, reader.note))
+                    how = f"reads {parameter.default}" + (
+                        "" if parameter.keyword is None else f" when {parameter.keyword} is not given"
+                    )
+                    yield SecretUse(
+                        line, Kind.DEFAULT, f"{short}(...)", parameter.default, note=join_notes(how, reader.note)
+                    )
                 continue
             name = self._name(argument)
             if name is None:
@@ -366,7 +395,11 @@ def _module_constants(tree: ast.AST) -> dict[str, str]:
             stores[node.id] += 1
     constants = {}
     for statement in getattr(tree, "body", []):
-        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+        if (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+        ):
             value = _string(statement.value)
             if value is not None and stores[statement.targets[0].id] == 1:
                 constants[statement.targets[0].id] = value

@@ -33,7 +33,9 @@ class SecretReader:
     def matches(self, path: str) -> bool:
         """Whether a resolved dotted path (`prefect.storage.github.GitHub`) is one of this reader's."""
         module, _, name = path.rpartition(".")
-        return name in self.names and any(module == package or module.startswith(package + ".") for package in self.packages)
+        return name in self.names and any(
+            module == package or module.startswith(package + ".") for package in self.packages
+        )
 
 
 _STORAGES = ("prefect.storage", "prefect.environments.storage")
@@ -75,7 +77,10 @@ V1_READERS: tuple[SecretReader, ...] = (
     SecretReader(
         _STORAGES,
         ("Git",),
-        (SecretParameter("git_token_secret_name", position=4), SecretParameter("git_clone_url_secret_name", position=6)),
+        (
+            SecretParameter("git_token_secret_name", position=4),
+            SecretParameter("git_clone_url_secret_name", position=6),
+        ),
         "Prefect 3: flow.from_source(GitRepository(url, credentials=...), ...)",
     ),
     SecretReader(
@@ -87,9 +92,21 @@ V1_READERS: tuple[SecretReader, ...] = (
     SecretReader(
         (*_STORAGES, "prefect.engine.results", "prefect.tasks.aws"),
         (
-            "S3", "CodeCommit", "S3Result", "S3Download", "S3Upload", "S3List", "LambdaCreate", "LambdaDelete",
-            "LambdaInvoke", "LambdaList", "StepActivate", "AWSSecretsManager", "AWSParametersManager",
-            "BatchSubmit", "AWSClientWait",
+            "S3",
+            "CodeCommit",
+            "S3Result",
+            "S3Download",
+            "S3Upload",
+            "S3List",
+            "LambdaCreate",
+            "LambdaDelete",
+            "LambdaInvoke",
+            "LambdaList",
+            "StepActivate",
+            "AWSSecretsManager",
+            "AWSParametersManager",
+            "BatchSubmit",
+            "AWSClientWait",
         ),
         (_AWS,),
         "Prefect 3: prefect-aws's AwsCredentials (and S3Bucket for storage and results)",
@@ -97,8 +114,17 @@ V1_READERS: tuple[SecretReader, ...] = (
     SecretReader(
         (*_STORAGES, "prefect.engine.results", "prefect.tasks.gcp"),
         (
-            "GCS", "GCSResult", "GCSDownload", "GCSUpload", "GCSCopy", "GCSBlobExists", "BigQueryTask",
-            "BigQueryStreamingInsert", "BigQueryLoadGoogleCloudStorage", "BigQueryLoadFile", "CreateBigQueryTable",
+            "GCS",
+            "GCSResult",
+            "GCSDownload",
+            "GCSUpload",
+            "GCSCopy",
+            "GCSBlobExists",
+            "BigQueryTask",
+            "BigQueryStreamingInsert",
+            "BigQueryLoadGoogleCloudStorage",
+            "BigQueryLoadFile",
+            "CreateBigQueryTable",
         ),
         (_GCP,),
         "Prefect 3: prefect-gcp's GcpCredentials",
@@ -112,8 +138,13 @@ V1_READERS: tuple[SecretReader, ...] = (
     SecretReader(
         ("prefect.tasks.azure", "prefect.tasks.azureml"),
         (
-            "CosmosDBCreateItem", "CosmosDBReadItems", "CosmosDBQueryItems", "DatafactoryCreate", "PipelineCreate",
-            "PipelineRun", "DatastoreRegisterBlobContainer",
+            "CosmosDBCreateItem",
+            "CosmosDBReadItems",
+            "CosmosDBQueryItems",
+            "DatafactoryCreate",
+            "PipelineCreate",
+            "PipelineRun",
+            "DatastoreRegisterBlobContainer",
         ),
         (SecretParameter("azure_credentials_secret", "AZ_CREDENTIALS"),),
         "Prefect 3: prefect-azure's credentials blocks",
@@ -149,7 +180,9 @@ V1_READERS: tuple[SecretReader, ...] = (
         _EMAIL,
         "Prefect 3: prefect-email's EmailServerCredentials (no secret is read with smtp_type='INSECURE')",
     ),
-    SecretReader(_NOTIFIERS, ("gmail_notifier",), _EMAIL, "Prefect 3: prefect-email's EmailServerCredentials", handler=True),
+    SecretReader(
+        _NOTIFIERS, ("gmail_notifier",), _EMAIL, "Prefect 3: prefect-email's EmailServerCredentials", handler=True
+    ),
     SecretReader(
         _NOTIFIERS, ("snowflake_logger",), (SecretParameter("snowflake_secret", "SNOWFLAKE_CREDS"),), handler=True
     ),

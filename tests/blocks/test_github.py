@@ -112,7 +112,9 @@ def private_repository(
     tmp_path_factory: pytest.TempPathFactory, git_tls: tuple[ssl.SSLContext, Path]
 ) -> Iterator[GitServer]:
     root = tmp_path_factory.mktemp("git-server")
-    repository = make_repository(root, {"flows.py": "from prefect import flow\n\n@flow\ndef hello():\n    return 'hi'\n"})
+    repository = make_repository(
+        root, {"flows.py": "from prefect import flow\n\n@flow\ndef hello():\n    return 'hi'\n"}
+    )
     with git_server(repository, TOKEN, tls=git_tls[0]) as server:
         yield server
 

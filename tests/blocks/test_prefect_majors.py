@@ -51,7 +51,9 @@ async def test_an_async_flow_aloads_a_slack_block_and_anotifies(slack_stand_in: 
 
 
 def test_a_sync_flow_notifies_with_the_sync_method(slack_stand_in: HttpRecorder) -> None:
-    SlackWebhookURL(url=f"{slack_stand_in.url}/services/{canaries.SLACK_PATH}").save("majors-sync-slack", overwrite=True)
+    SlackWebhookURL(url=f"{slack_stand_in.url}/services/{canaries.SLACK_PATH}").save(
+        "majors-sync-slack", overwrite=True
+    )
 
     @flow
     def notifies() -> None:

@@ -54,7 +54,7 @@ DEPLOYMENTS = ("from-source", "from-yaml")
 RUN_TIMEOUT_SECONDS = 120
 TOKEN_BLOCK = "{{ prefect.blocks.github-token.github-access-token }}"
 
-FLOWS_PY = '''\
+FLOWS_PY = """\
 from prefect import flow, runtime
 from prefect_secretblocks import SlackWebhookURL
 
@@ -65,7 +65,7 @@ def nightly_load() -> str:
     SlackWebhookURL.load("slack-webhook-url").notify(message)
     print(message)
     return message
-'''
+"""
 
 CONFIG_TOML = """\
 # ~/.prefect/config.toml of a Prefect 1.x agent machine
@@ -179,7 +179,9 @@ class Api:
 
     def logs(self, run_ids: list[UUID]) -> list[dict[str, Any]]:
         run_filter = {"flow_run_id": {"any_": [str(run_id) for run_id in run_ids]}}
-        return self._answer(self.http.post("/logs/filter", json={"logs": run_filter, "limit": 200, "sort": "TIMESTAMP_ASC"}))
+        return self._answer(
+            self.http.post("/logs/filter", json={"logs": run_filter, "limit": 200, "sort": "TIMESTAMP_ASC"})
+        )
 
     def deployment(self, name: str) -> dict[str, Any]:
         return self._answer(self.http.get(f"/deployments/name/{name}"))
@@ -320,8 +322,8 @@ def test_first_migrate_into_a_fresh_postgres_server_saves_every_secret(story: St
 @pytest.mark.parametrize("deployment", DEPLOYMENTS)
 def test_run_completes_on_the_worker(story: Story, deployment: str) -> None:
     run = story.good_runs[deployment]
-    assert run.state is not None and run.state.is_completed(), (
-        f"{deployment}: {_state(run)}\n" + tail("\n".join(story.run_logs[run.id]) + story.worker_output, SECRETS)
+    assert run.state is not None and run.state.is_completed(), f"{deployment}: {_state(run)}\n" + tail(
+        "\n".join(story.run_logs[run.id]) + story.worker_output, SECRETS
     )
 
 

@@ -41,7 +41,19 @@ def make_repository(root: Path, files: dict[str, str]) -> Path:
     commands = [
         ["git", "init", "--quiet", "--initial-branch=main", str(work)],
         ["git", "-C", str(work), "add", "."],
-        ["git", "-C", str(work), "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "commit", "--quiet", "-m", "flows"],
+        [
+            "git",
+            "-C",
+            str(work),
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.invalid",
+            "commit",
+            "--quiet",
+            "-m",
+            "flows",
+        ],
         ["git", "clone", "--quiet", "--bare", str(work), str(root / "repo.git")],
     ]
     for command in commands:
@@ -92,7 +104,10 @@ def self_signed_tls(directory: Path) -> tuple[ssl.SSLContext, Path]:
 @contextmanager
 def git_server(repository: Path, token: str, tls: Optional[ssl.SSLContext] = None) -> Iterator[GitServer]:
     """Serve `repository` (a bare repo) on 127.0.0.1; HTTPS when `tls` is given."""
-    backend = str(Path(subprocess.run(["git", "--exec-path"], capture_output=True, text=True, check=True).stdout.strip()) / "git-http-backend")
+    backend = str(
+        Path(subprocess.run(["git", "--exec-path"], capture_output=True, text=True, check=True).stdout.strip())
+        / "git-http-backend"
+    )
     server_state = GitServer(url="", token=token, repository=repository)
 
     class Handler(BaseHTTPRequestHandler):

@@ -18,7 +18,14 @@ from prefect_secretblocks._compat import PREFECT_2
 
 # Services for deployments and runs that the tests do not have; their periodic writes only
 # lock SQLite against the tests' own.
-_IDLE_SERVICES = ("SCHEDULER", "LATE_RUNS", "FLOW_RUN_NOTIFICATIONS", "PAUSE_EXPIRATIONS", "CANCELLATION_CLEANUP", "FOREMAN")
+_IDLE_SERVICES = (
+    "SCHEDULER",
+    "LATE_RUNS",
+    "FLOW_RUN_NOTIFICATIONS",
+    "PAUSE_EXPIRATIONS",
+    "CANCELLATION_CLEANUP",
+    "FOREMAN",
+)
 
 
 def free_port() -> int:
@@ -29,7 +36,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def standalone_api(environment: Mapping[str, str], port: int, startup_timeout: float = 120, **popen: Any) -> Iterator[subprocess.Popen[bytes]]:
+def standalone_api(
+    environment: Mapping[str, str], port: int, startup_timeout: float = 120, **popen: Any
+) -> Iterator[subprocess.Popen[bytes]]:
     """
     Prefect's API app served by uvicorn in one process on loopback, healthy on entry, killed on exit.
 

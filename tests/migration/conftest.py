@@ -26,7 +26,16 @@ def _ensure_oracle_venv() -> Path:
     if not ready.exists():
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(ORACLE_VENV)], check=True)
         subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "-c", str(HERE / "prefect1-constraints.txt"), "prefect==1.4.1"],
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "-c",
+                str(HERE / "prefect1-constraints.txt"),
+                "prefect==1.4.1",
+            ],
             check=True,
         )
         ready.touch()

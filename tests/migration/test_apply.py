@@ -7,7 +7,6 @@ import time
 from typing import Any, Union
 
 import httpx
-
 import pytest
 from prefect.blocks.system import Secret
 from prefect.client.orchestration import PrefectClient, get_client
@@ -160,8 +159,12 @@ async def test_any_concurrency_saves_every_block_and_reports_each_once(prefix: s
 
 async def test_apply_registers_the_block_types_it_needs(prefix: str) -> None:
     async with get_client() as client:
-        await apply_migration(plan_migration([secret("GITHUB_ACCESS_TOKEN", "ghp_" + "fakeRegister" * 3)],
-                                             MigrationOptions(prefix=prefix)), client)
+        await apply_migration(
+            plan_migration(
+                [secret("GITHUB_ACCESS_TOKEN", "ghp_" + "fakeRegister" * 3)], MigrationOptions(prefix=prefix)
+            ),
+            client,
+        )
         block_type = await client.read_block_type_by_slug("github-token")
     assert block_type.name == "GitHub Token"
     assert (await GitHubToken.aload(f"{prefix}github-access-token")).get().startswith("ghp_fakeRegister")

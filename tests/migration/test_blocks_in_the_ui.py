@@ -16,7 +16,9 @@ SECRETS = [
     V1Secret("SLACK_WEBHOOK_URL", canaries.SLACK_URL, ("config.toml",)),
     V1Secret("TWITTER_API_CREDENTIALS", dict(canaries.TWITTER), ("config.toml",)),
     # The access key id is not a secret field of prefect-aws's AwsCredentials: no canary there.
-    V1Secret("AWS_CREDENTIALS", {"ACCESS_KEY": "AKIAFAKEUITEST", "SECRET_ACCESS_KEY": canaries.AWS_SECRET}, ("config.toml",)),
+    V1Secret(
+        "AWS_CREDENTIALS", {"ACCESS_KEY": "AKIAFAKEUITEST", "SECRET_ACCESS_KEY": canaries.AWS_SECRET}, ("config.toml",)
+    ),
     V1Secret("DB_PASSWORD", canaries.GENERIC, ("config.toml",)),
 ]
 SECRET_FIELDS = {
@@ -41,6 +43,8 @@ async def test_migrated_blocks_have_their_type_a_schema_naming_the_secret_fields
             assert name in {listed_document.name for listed_document in listed} and not document.is_anonymous
             assert schema is not None and document.block_type_id == schema.block_type_id == block_type.id, slug
             assert set(schema.fields["secret_fields"]) == SECRET_FIELDS[slug]
-            shown = {field: document.data[field] for field in SECRET_FIELDS[slug] if document.data.get(field) is not None}
+            shown = {
+                field: document.data[field] for field in SECRET_FIELDS[slug] if document.data.get(field) is not None
+            }
             assert shown and all(set(str(value)) == {"*"} for value in shown.values()), slug
             assert_no_leak(model_json(document), f"the API read of {slug}")

@@ -101,4 +101,6 @@ def test_a_killed_server_leaves_whole_blocks_and_a_rerun_finishes(tmp_path: Path
         assert results["created"] == SECRET_COUNT - len(saved)
         final = block_documents(port)
     assert len(final) == SECRET_COUNT
-    assert all(document["data"]["value"] == values[name.replace("secret-", "SECRET_")] for name, document in final.items())
+    assert all(
+        document["data"]["value"] == values[name.replace("secret-", "SECRET_")] for name, document in final.items()
+    )

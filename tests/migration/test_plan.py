@@ -50,7 +50,9 @@ def test_an_existing_block_with_the_same_value_is_unchanged() -> None:
     assert only_action([secret("DB", "x")], existing={("secret", "db"): existing("x")}) is Action.UNCHANGED
 
 
-@pytest.mark.parametrize(("on_conflict", "action"), [("skip", Action.SKIP), ("overwrite", Action.UPDATE), ("fail", Action.CONFLICT)])
+@pytest.mark.parametrize(
+    ("on_conflict", "action"), [("skip", Action.SKIP), ("overwrite", Action.UPDATE), ("fail", Action.CONFLICT)]
+)
 def test_an_existing_block_with_another_value_follows_on_conflict(on_conflict: str, action: Action) -> None:
     options = MigrationOptions(on_conflict=on_conflict)  # type: ignore[arg-type]
     assert only_action([secret("DB", "x")], options=options, existing={("secret", "db"): existing("y")}) is action
@@ -123,7 +125,9 @@ def test_the_json_plan_has_exactly_the_documented_keys_and_no_value() -> None:
     plan = plan_migration([secret("DB", CANARY), secret("PAIR", (1, 2))])
     document = plan.to_dict()
     assert set(document) == {"plan", "summary"}
-    assert all(set(entry) == {"secret", "source", "block_type", "block_name", "action", "note"} for entry in document["plan"])
+    assert all(
+        set(entry) == {"secret", "source", "block_type", "block_name", "action", "note"} for entry in document["plan"]
+    )
     assert document["summary"]["create"] == 2
     assert_no_leak(f"{document} {plan!r}", "the plan", [CANARY])
 
@@ -428,10 +432,38 @@ def toml_document(top_level: dict[str, Any], secrets: dict[str, Any]) -> str:
 
 _TRICKY_TEXT = st.sampled_from(
     [
-        "$FAKE", "${FAKE}", "$UNSET", "~", "~/fake", "~root", "1,2", "true", "FALSE", "None", "0x1F", "007", "1e400",
-        "nan", "-inf", "'q'", "b'fake'", "{1, 2}", "1j", "...", "[1, 'a']", "{'a': (1,)}", '{"a": null}', "[", "{",
-        "${context.secrets.a}", "${context.secrets.AWS_CREDENTIALS}", "${cloud.api}", "$FAKE$FAKE", "fake",
-        canaries.GITHUB_TOKEN, canaries.SLACK_URL,
+        "$FAKE",
+        "${FAKE}",
+        "$UNSET",
+        "~",
+        "~/fake",
+        "~root",
+        "1,2",
+        "true",
+        "FALSE",
+        "None",
+        "0x1F",
+        "007",
+        "1e400",
+        "nan",
+        "-inf",
+        "'q'",
+        "b'fake'",
+        "{1, 2}",
+        "1j",
+        "...",
+        "[1, 'a']",
+        "{'a': (1,)}",
+        '{"a": null}',
+        "[",
+        "{",
+        "${context.secrets.a}",
+        "${context.secrets.AWS_CREDENTIALS}",
+        "${cloud.api}",
+        "$FAKE$FAKE",
+        "fake",
+        canaries.GITHUB_TOKEN,
+        canaries.SLACK_URL,
     ]
 )
 _TEXT = st.one_of(_TRICKY_TEXT, st.text(max_size=12), st.lists(_TRICKY_TEXT, max_size=3).map("".join))

@@ -7,9 +7,9 @@ import re
 from typing import Any
 
 import pytest
-from prefect.blocks.system import Secret
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from prefect.blocks.system import Secret
 
 from prefect_secretblocks._compat import ValidationError, block_data, core_secret_get, validate_model
 from prefect_secretblocks.exceptions import BadInputError

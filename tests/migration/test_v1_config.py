@@ -346,8 +346,7 @@ def test_reference_may_name_any_config_key(home: Path) -> None:
 
 def test_reference_to_a_key_inside_a_secret_table(home: Path) -> None:
     config = (
-        '[context.secrets]\nKEY = "${context.secrets.AWS.ACCESS_KEY}"\n'
-        '[context.secrets.AWS]\nACCESS_KEY = "fake-a"\n'
+        '[context.secrets]\nKEY = "${context.secrets.AWS.ACCESS_KEY}"\n[context.secrets.AWS]\nACCESS_KEY = "fake-a"\n'
     )
     assert read(home, config)["KEY"] == "fake-a"
 
@@ -489,7 +488,7 @@ def test_env_file_accepts_export_prefix(home: Path, tmp_path: Path) -> None:
 def test_env_file_quotes_are_removed(home: Path, tmp_path: Path) -> None:
     path = env_file(
         tmp_path,
-        "PREFECT__CONTEXT__SECRETS__DOUBLE=\"fake with spaces\"\n"
+        'PREFECT__CONTEXT__SECRETS__DOUBLE="fake with spaces"\n'
         "PREFECT__CONTEXT__SECRETS__SINGLE='fake # not a comment'\n",
     )
     assert read(home, env_files=[path]) == {"DOUBLE": "fake with spaces", "SINGLE": "fake # not a comment"}

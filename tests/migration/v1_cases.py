@@ -20,7 +20,10 @@ class V1Case:
 
 
 CASES = [
-    V1Case("plain-strings", config='[context.secrets]\nGITHUB_ACCESS_TOKEN = "ghp_fakeFAKEfake0123456789abcdefABCDEF01"\nNOTE = "hello world"\n'),
+    V1Case(
+        "plain-strings",
+        config='[context.secrets]\nGITHUB_ACCESS_TOKEN = "ghp_fakeFAKEfake0123456789abcdefABCDEF01"\nNOTE = "hello world"\n',
+    ),
     V1Case(
         "reference-example",
         config="""
@@ -39,7 +42,11 @@ SECRET_ACCESS_KEY = "$AWS_SECRET"
 """,
         env={"MY_HOOK": "https://hooks.slack.com/services/TFAKE/BFAKE/fakefakefake", "AWS_SECRET": "fake/aws+secret"},
     ),
-    V1Case("braces-and-unset-vars", config='[context.secrets]\nA = "${MY_VAR}-x"\nB = "$UNSET_VAR_XYZ"\nC = "pre ${UNSET_VAR_XYZ} post"\n', env={"MY_VAR": "value"}),
+    V1Case(
+        "braces-and-unset-vars",
+        config='[context.secrets]\nA = "${MY_VAR}-x"\nB = "$UNSET_VAR_XYZ"\nC = "pre ${UNSET_VAR_XYZ} post"\n',
+        env={"MY_VAR": "value"},
+    ),
     V1Case("tilde", config='[context.secrets]\nKEY_FILE = "~/keys/id_rsa"\nNOT_HOME = "a~b"\n'),
     V1Case(
         "string-to-type",
@@ -62,7 +69,10 @@ EMPTY = ""
 SPACE = " 42 "
 """,
     ),
-    V1Case("python-only-literals", config='[context.secrets]\nBYTES = "b\'raw\'"\nSET = "{1, 2}"\nCOMPLEX = "1j"\nNESTED_TUPLE = "[(1, 2), (3,)]"\nINT_KEYS = "{1: \'a\'}"\n'),
+    V1Case(
+        "python-only-literals",
+        config='[context.secrets]\nBYTES = "b\'raw\'"\nSET = "{1, 2}"\nCOMPLEX = "1j"\nNESTED_TUPLE = "[(1, 2), (3,)]"\nINT_KEYS = "{1: \'a\'}"\n',
+    ),
     V1Case(
         "json-decoded-by-get",
         config="""
@@ -135,7 +145,10 @@ name = "second"
             "OTHER": "other-value",
         },
     ),
-    V1Case("environment-only", env={"PREFECT__CONTEXT__SECRETS__GITHUB_ACCESS_TOKEN": "ghp_fakeFAKEfake0123456789abcdefABCDEF01"}),
+    V1Case(
+        "environment-only",
+        env={"PREFECT__CONTEXT__SECRETS__GITHUB_ACCESS_TOKEN": "ghp_fakeFAKEfake0123456789abcdefABCDEF01"},
+    ),
     V1Case(
         "backend-overrides-user",
         config='[context.secrets]\nA = "user"\nB = "user"\n[context.secrets.T]\nx = "user"\ny = "user"\n',

@@ -50,6 +50,7 @@ def main():
     os.environ.clear()
     os.environ.update(HOME=os.devnull, PREFECT__USER_CONFIG_PATH=os.devnull + "/missing.toml")
     import prefect  # noqa: F401
+
     results = []
     for case in cases:
         try:

@@ -34,7 +34,17 @@ def test_json_output_is_one_object_with_findings_skipped_and_summary(project: Pa
     document = json.loads(scan(str(project), "--format", "json").stdout)
     assert set(document) == {"findings", "skipped", "summary"}
     assert set(document["findings"][0]) == {
-        "file", "line", "kind", "usage", "secret", "block_type", "block_name", "replacement", "fixable", "fixed", "note",
+        "file",
+        "line",
+        "kind",
+        "usage",
+        "secret",
+        "block_type",
+        "block_name",
+        "replacement",
+        "fixable",
+        "fixed",
+        "note",
     }
     assert document["summary"]["exposed"] > 0 and document["summary"]["files_skipped"] == 1
 
@@ -60,7 +70,17 @@ def test_fix_rewrites_in_place_and_says_how_many(project: Path) -> None:
 
 def test_map_name_and_prefix_are_the_flags_of_migrate(project: Path) -> None:
     document = json.loads(
-        scan(str(project / "flows"), "--map", "GITHUB_ACCESS_TOKEN=secret", "--name", "DB_PASSWORD=db", "--prefix", "x-", "--format", "json").stdout
+        scan(
+            str(project / "flows"),
+            "--map",
+            "GITHUB_ACCESS_TOKEN=secret",
+            "--name",
+            "DB_PASSWORD=db",
+            "--prefix",
+            "x-",
+            "--format",
+            "json",
+        ).stdout
     )
     by_secret = {finding["secret"]: finding for finding in document["findings"]}
     assert by_secret["GITHUB_ACCESS_TOKEN"]["block_type"] == "secret"

@@ -44,7 +44,10 @@ def test_a_literal_value_is_flagged_exposed(file_name: str, text: str) -> None:
     [
         (".env", "PREFECT__CONTEXT__SECRETS__X=\n"),
         ("agent.sh", 'export PREFECT__CONTEXT__SECRETS__X="$X_FROM_VAULT"\n'),
-        ("job.yaml", "env:\n  - name: PREFECT__CONTEXT__SECRETS__X\n    valueFrom:\n      secretKeyRef: {name: x, key: x}\n"),
+        (
+            "job.yaml",
+            "env:\n  - name: PREFECT__CONTEXT__SECRETS__X\n    valueFrom:\n      secretKeyRef: {name: x, key: x}\n",
+        ),
         ("values.yaml", 'env:\n  PREFECT__CONTEXT__SECRETS__X: "{{ .Values.x }}"\n'),
         ("config.toml", '[context.secrets]\nX = "${context.secrets.Y}"\n'),
         ("README.md", "Set `PREFECT__CONTEXT__SECRETS__X` on the agent.\n"),
@@ -114,7 +117,10 @@ FORMATS = {
 
 @settings(max_examples=60, deadline=None)
 @example(file_name=".env", value="secretKeyRef")  # a word, not a reference, outside a YAML structure
-@given(file_name=st.sampled_from(sorted(FORMATS)), value=st.text(string.ascii_letters + string.digits, min_size=12, max_size=40))
+@given(
+    file_name=st.sampled_from(sorted(FORMATS)),
+    value=st.text(string.ascii_letters + string.digits, min_size=12, max_size=40),
+)
 def test_no_value_of_any_format_is_kept_in_what_the_scan_reports(file_name: str, value: str) -> None:
     uses = scan_config(file_name, FORMATS[file_name].format(value=value))
     assert [(use.kind, use.secret) for use in uses] == [(Kind.EXPOSED, "X")]

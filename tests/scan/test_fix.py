@@ -116,7 +116,9 @@ def test_the_rewritten_file_compiles() -> None:
 
 
 def test_a_second_run_changes_nothing() -> None:
-    once, _ = fix('from prefect.client import Secret\nimport prefect\na = Secret("A").get()\nb = prefect.context.secrets["B"]\n')
+    once, _ = fix(
+        'from prefect.client import Secret\nimport prefect\na = Secret("A").get()\nb = prefect.context.secrets["B"]\n'
+    )
     twice, _ = fix(once)
     assert twice == once
 

@@ -21,7 +21,7 @@ def code(*lines: str) -> dict[str, object]:
 
 
 def test_a_use_is_reported_at_its_line_in_the_notebook_file() -> None:
-    text = notebook(code("from prefect.client import Secret\n", "token = Secret(\"GITHUB_ACCESS_TOKEN\").get()"))
+    text = notebook(code("from prefect.client import Secret\n", 'token = Secret("GITHUB_ACCESS_TOKEN").get()'))
     [use] = scan_notebook(text)
     assert (use.kind, use.secret) == (Kind.READ, "GITHUB_ACCESS_TOKEN")
     assert 'Secret(\\"GITHUB_ACCESS_TOKEN\\")' in text.splitlines()[use.line - 1]
@@ -33,13 +33,15 @@ def test_notebook_uses_are_not_rewritten() -> None:
 
 
 def test_magics_and_shell_escapes_do_not_hide_the_cell() -> None:
-    text = notebook(code("%load_ext autoreload\n", "!pip install x\n", "import prefect\n", 'prefect.context.secrets["X"]'))
+    text = notebook(
+        code("%load_ext autoreload\n", "!pip install x\n", "import prefect\n", 'prefect.context.secrets["X"]')
+    )
     assert [use.secret for use in scan_notebook(text)] == ["X"]
 
 
 def test_a_cell_that_is_not_python_is_passed_over_and_markdown_is_ignored() -> None:
     text = notebook(
-        {"cell_type": "markdown", "metadata": {}, "source": ["Secret(\"X\").get()"]},
+        {"cell_type": "markdown", "metadata": {}, "source": ['Secret("X").get()']},
         code("def broken(:\n"),
         code("import prefect\n", 'prefect.context.secrets["Y"]'),
     )
@@ -47,7 +49,9 @@ def test_a_cell_that_is_not_python_is_passed_over_and_markdown_is_ignored() -> N
 
 
 def test_a_source_given_as_one_string_is_read_too() -> None:
-    text = notebook({"cell_type": "code", "metadata": {}, "outputs": [], "source": 'import prefect\nprefect.context.secrets["X"]'})
+    text = notebook(
+        {"cell_type": "code", "metadata": {}, "outputs": [], "source": 'import prefect\nprefect.context.secrets["X"]'}
+    )
     assert [use.secret for use in scan_notebook(text)] == ["X"]
 
 

@@ -31,7 +31,7 @@ def names(source: str) -> list[tuple[Kind, str | None]]:
         'from prefect import context\ncontext.secrets.get("X")',
         'import prefect\nprefect.context.get("secrets", {})["X"]',
         'import prefect\nprefect.context.get("secrets", {}).get("X")',
-        'import prefect\nprefect.context.secrets.X',
+        "import prefect\nprefect.context.secrets.X",
         'from prefect.tasks.secrets import PrefectSecret\nPrefectSecret("X")',
         'from prefect.tasks.secrets.base import PrefectSecret as PS\nPS(name="X")',
     ],
@@ -140,7 +140,9 @@ def test_a_computed_storage_secret_name_needs_review() -> None:
 
 
 def test_0x_github_task_token_secret_is_read_but_1x_default_is_not_assumed() -> None:
-    source = "from prefect.tasks.github import OpenGitHubIssue\nOpenGitHubIssue(token_secret='BOT_TOKEN')\nOpenGitHubIssue()"
+    source = (
+        "from prefect.tasks.github import OpenGitHubIssue\nOpenGitHubIssue(token_secret='BOT_TOKEN')\nOpenGitHubIssue()"
+    )
     assert names(source) == [(Kind.READ, "BOT_TOKEN")]
 
 
@@ -199,7 +201,11 @@ def test_secrets_set_in_a_1x_context_with_literal_values_are_exposed() -> None:
         with prefect.context(secrets=dict(SLACK_WEBHOOK_URL="literal-value")):
             pass
     """
-    assert names(source) == [(Kind.EXPOSED, "GITHUB_ACCESS_TOKEN"), (Kind.ENV, "OTHER"), (Kind.EXPOSED, "SLACK_WEBHOOK_URL")]
+    assert names(source) == [
+        (Kind.EXPOSED, "GITHUB_ACCESS_TOKEN"),
+        (Kind.ENV, "OTHER"),
+        (Kind.EXPOSED, "SLACK_WEBHOOK_URL"),
+    ]
 
 
 def test_client_set_secret_with_a_literal_value_is_exposed() -> None:

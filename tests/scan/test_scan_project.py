@@ -76,7 +76,9 @@ def test_a_python_2_file_is_skipped_with_its_line(project: Path) -> None:
     assert skipped.reason.startswith("not valid Python 3")
 
 
-@pytest.mark.parametrize("directory", [".git", ".venv", "venv", "node_modules", "__pycache__", "lib/site-packages", "myenv"])
+@pytest.mark.parametrize(
+    "directory", [".git", ".venv", "venv", "node_modules", "__pycache__", "lib/site-packages", "myenv"]
+)
 def test_tool_and_dependency_directories_are_not_scanned(tmp_path: Path, directory: str) -> None:
     inside = tmp_path / directory
     inside.mkdir(parents=True)
@@ -113,7 +115,9 @@ def test_a_very_large_file_is_skipped_and_a_binary_file_ignored(tmp_path: Path) 
     (tmp_path / "image.png").write_bytes(b"\x89PNG\0\0PREFECT__CONTEXT__SECRETS__X=literal-value")
     result = scan_project(tmp_path)
     assert result.findings == ()
-    assert [(Path(skipped.path).name, skipped.reason) for skipped in result.skipped] == [("dump.sql", "larger than 2 MB")]
+    assert [(Path(skipped.path).name, skipped.reason) for skipped in result.skipped] == [
+        ("dump.sql", "larger than 2 MB")
+    ]
 
 
 def test_a_notebook_that_is_not_json_is_skipped_not_a_crash(tmp_path: Path) -> None:
@@ -190,8 +194,7 @@ def test_fix_keeps_crlf_line_endings(tmp_path: Path) -> None:
     module.write_bytes(b'from prefect.client import Secret\r\ntoken = Secret("GITHUB_ACCESS_TOKEN").get()\r\n')
     fix_project(scan_project(module))
     assert module.read_bytes() == (
-        b"from prefect_secretblocks import GitHubToken\r\n"
-        b'token = GitHubToken.load("github-access-token").get()\r\n'
+        b'from prefect_secretblocks import GitHubToken\r\ntoken = GitHubToken.load("github-access-token").get()\r\n'
     )
 
 

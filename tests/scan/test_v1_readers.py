@@ -28,7 +28,11 @@ CASES = [
 def prefect1_root() -> Path:
     python = _ensure_oracle_venv()
     found = subprocess.run(
-        [str(python), "-c", "import importlib.util; print(importlib.util.find_spec('prefect').submodule_search_locations[0])"],
+        [
+            str(python),
+            "-c",
+            "import importlib.util; print(importlib.util.find_spec('prefect').submodule_search_locations[0])",
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -53,20 +57,30 @@ def module_of(root: Path, path: Path) -> str:
 
 def parameters_of(node: ast.AST) -> list[list[str]]:
     """The argument names of a function, or of a class's `__init__` and `run`, without `self`."""
-    functions = [node] if isinstance(node, ast.FunctionDef) else [
-        item for item in node.body if isinstance(item, ast.FunctionDef) and item.name in ("__init__", "run")  # type: ignore[attr-defined]
-    ]
+    functions = (
+        [node]
+        if isinstance(node, ast.FunctionDef)
+        else [
+            item
+            for item in node.body
+            if isinstance(item, ast.FunctionDef) and item.name in ("__init__", "run")  # type: ignore[attr-defined]
+        ]
+    )
     return [[arg.arg for arg in function.args.args if arg.arg != "self"] for function in functions]
 
 
 @pytest.mark.parametrize(
-    ("reader", "name", "parameter"), CASES, ids=[f"{name}-{parameter.keyword or parameter.default}" for _, name, parameter in CASES]
+    ("reader", "name", "parameter"),
+    CASES,
+    ids=[f"{name}-{parameter.keyword or parameter.default}" for _, name, parameter in CASES],
 )
 def test_reader_reads_the_named_secret_or_default_as_1_4_1_does(
     prefect1_root: Path, reader: SecretReader, name: str, parameter: SecretParameter
 ) -> None:
     [(path, node)] = [
-        (path, node) for path, node in definitions(prefect1_root)[name] if reader.matches(f"{module_of(prefect1_root, path)}.{name}")
+        (path, node)
+        for path, node in definitions(prefect1_root)[name]
+        if reader.matches(f"{module_of(prefect1_root, path)}.{name}")
     ]
     signatures = parameters_of(node)
     if parameter.keyword is not None:
