@@ -33,8 +33,10 @@ import asyncio, json, sys
 from prefect.blocks.core import Block
 slug, name, mode = sys.argv[1:4]
 if mode == "async":
-    aload = getattr(Block, "aload", None) or Block.load  # Prefect 2's load is awaitable
-    block = asyncio.run(aload(f"{slug}/{name}"))
+    async def aload():
+        # Prefect 2 has no `aload`: its `load`, called in async code, returns a coroutine.
+        return await getattr(Block, "aload", Block.load)(f"{slug}/{name}")
+    block = asyncio.run(aload())
 else:
     block = Block.load(f"{slug}/{name}")
 print(json.dumps({"class": f"{type(block).__module__}.{type(block).__name__}", "value": block.get()}))

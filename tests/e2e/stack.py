@@ -120,8 +120,14 @@ def _stop_group(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def prefect_server(database_url: str, home: Path, logs: Path, timeout: float = 120) -> Iterator[str]:
-    """`prefect server start` on `database_url`, UI off; yields its API URL once /api/health answers."""
+def prefect_server(
+    database_url: str, home: Path, logs: Path, timeout: float = 120, **server_settings: str
+) -> Iterator[str]:
+    """
+    `prefect server start` on `database_url`, UI off; yields its API URL once /api/health answers.
+
+    `server_settings` are more `PREFECT_*` variables for the server (auth string, CSRF protection).
+    """
     home.mkdir(parents=True, exist_ok=True)
     port = free_port()
     environment = clean_environment(
@@ -131,6 +137,7 @@ def prefect_server(database_url: str, home: Path, logs: Path, timeout: float = 1
         PREFECT_SERVER_UI_ENABLED="false",
         PREFECT_SERVER_API_HOST="127.0.0.1",
         PREFECT_SERVER_API_PORT=str(port),
+        **server_settings,
     )
     args = [command("prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"]
     api_url = f"http://127.0.0.1:{port}/api"

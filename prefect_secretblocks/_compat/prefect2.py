@@ -1,0 +1,188 @@
+"""Prefect 2.20: blocks on the `pydantic.v1` API, `load`/`save` made awaitable by `sync_compatible`."""
+
+from __future__ import annotations
+
+import functools
+import json
+import warnings
+from collections.abc import Awaitable, Coroutine, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Callable, Literal
+
+# pydantic>=2 is required (pyproject), so Prefect 2's blocks are always on `pydantic.v1`.
+from prefect.utilities.asyncutils import run_sync as run_coro_as_sync
+from prefect.utilities.asyncutils import sync_compatible
+from pydantic.v1 import Field, SecretField, SecretStr, ValidationError
+from pydantic.v1 import validator as _v1_validator
+from pydantic.v1.json import custom_pydantic_encoder
+
+from prefect_secretblocks._compat.types import BlockT, R, StateHook
+
+if TYPE_CHECKING:
+    from prefect.blocks.core import Block
+    from prefect.client.orchestration import PrefectClient
+
+#: The private Prefect names this package uses on Prefect 2: none to import (the `_sync=False`
+#: keyword below is `sync_compatible`'s public way to get the coroutine).
+PRIVATE_PREFECT_NAMES: tuple[str, ...] = ()
+
+
+def field_validator(field_name: str) -> Callable[[Any], Any]:
+    """`pydantic.field_validator(field_name)` for a `@classmethod` validator, on pydantic.v1."""
+    return _v1_validator(field_name, allow_reuse=True)
+
+
+def secret_schema_field(description: str, schema_hints: dict[str, Any], **kwargs: Any) -> Any:
+    """A `Field` whose JSON schema carries `schema_hints` (pydantic.v1 puts extra keywords there)."""
+    return Field(description=description, **schema_hints, **kwargs)
+
+
+class BlockCompat:
+    """What Prefect 3 blocks have and Prefect 2 blocks lack: `aload` and `asave` to await.
+
+    pydantic.v1 never shows the rejected input in a `ValidationError` message, so there is
+    no setting to hide it here.
+    """
+
+    @classmethod
+    async def aload(cls: type[BlockT], name: str, validate: bool = True, client: Any = None) -> BlockT:
+        """Load a saved block, awaitable in any async code (Prefect 3's `Block.aload`)."""
+        return await aload_block(cls, name, validate=validate, client=client)
+
+    async def asave(self, name: str | None = None, overwrite: bool = False, client: Any = None) -> Any:
+        """Save the block, awaitable in any async code (Prefect 3's `Block.asave`)."""
+        return await asave_block(self, name, overwrite=overwrite, client=client)  # type: ignore[arg-type]
+
+
+def async_dispatch(
+    async_impl: Callable[..., Coroutine[Any, Any, R]],
+) -> Callable[[Callable[..., R]], Callable[..., Any]]:
+    """Prefect 3's `async_dispatch`: the sync method returns `async_impl`'s coroutine in async code.
+
+    Prefect 2's `sync_compatible` makes that choice the same way (and runs `async_impl` to
+    completion in sync code), so the sync implementation is not needed here.
+    """
+
+    def decorate(sync_impl: Callable[..., R]) -> Callable[..., Any]:
+        return functools.wraps(sync_impl)(sync_compatible(async_impl))
+
+    return decorate
+
+
+async def aload_block(block_class: type[BlockT], name: str, **kwargs: Any) -> BlockT:
+    """`await block_class.aload(name)` for any block class, core ones included."""
+    return await block_class.load(name, _sync=False, **kwargs)  # type: ignore[call-arg, misc]
+
+
+async def asave_block(block: Block, name: str | None, **kwargs: Any) -> Any:
+    """`await block.asave(name)` for any block, core ones included."""
+    return await block.save(name, _sync=False, **kwargs)  # type: ignore[call-arg, misc]
+
+
+async def aregister_block_type(block_class: type[Block], client: PrefectClient | None = None) -> None:
+    """Register the block's type and schema with the API (`aregister_type_and_schema` in 3.x)."""
+    await block_class.register_type_and_schema(client=client, _sync=False)  # type: ignore[call-arg, misc]
+
+
+def model_data(model: Any, mode: Literal["python", "json"] = "python", include_secrets: bool = False) -> dict[str, Any]:
+    """A model's field values by alias; in `json` mode JSON-ready, secrets shown only if asked."""
+    if mode == "python" and not include_secrets:
+        return model.dict(by_alias=True)
+    encoders = dict(getattr(model.__config__, "json_encoders", {}))
+    if include_secrets:
+        encoders[SecretField] = lambda value: value.get_secret_value()
+    text = model.json(by_alias=True, encoder=lambda value: custom_pydantic_encoder(encoders, value))
+    return json.loads(text)
+
+
+def model_json(model: Any) -> str:
+    """A model as the JSON an API read returns: secrets masked."""
+    return model.json()
+
+
+def validate_model(model_class: type[R], data: Any) -> R:
+    """Build a model from data as an API read returns it (`model_validate`)."""
+    return model_class.parse_obj(data)  # type: ignore[attr-defined]
+
+
+def error_details(error: ValidationError) -> list[dict[str, Any]]:
+    """A `ValidationError`'s errors without the rejected inputs (pydantic.v1 never lists them)."""
+    return error.errors()
+
+
+def state_hook(hook: StateHook) -> Callable[..., Awaitable[None]]:
+    """`hook(flow_or_task, run, state)` as Prefect 2 calls hooks: with keywords only."""
+
+    @functools.wraps(hook)
+    async def called_with_keywords(
+        *, state: Any, flow: Any = None, flow_run: Any = None, task: Any = None, task_run: Any = None
+    ) -> None:
+        await hook(flow if flow is not None else task, flow_run if flow_run is not None else task_run, state)
+
+    return called_with_keywords
+
+
+def core_secret_value(value: Any) -> Any:
+    """What to give Prefect's core `Secret` for a JSON value: Prefect 2's holds text only, so JSON text."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def core_secret_get(secret: Any) -> Any:
+    """What Prefect 3's `Secret.get()` returns: the text, JSON-decoded when it is JSON (as 1.x did)."""
+    text = secret.get()
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+
+
+@contextmanager
+def embedded_api_settings(startup_timeout: int) -> Iterator[None]:
+    """
+    For a command that may use Prefect's embedded API (no `PREFECT_API_URL`).
+
+    Prefect 2 serves it in-process, so there is no server start to wait for; creating its
+    SQLite database makes SQLAlchemy warn about two indexes it cannot reflect, which says
+    nothing to the user of a command.
+    """
+    from sqlalchemy.exc import SAWarning
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index", SAWarning)
+        yield
+
+
+def save_concurrency(requested: int) -> int:
+    """
+    How many saves to send at once: one when Prefect 2 serves its embedded API in this process.
+
+    There the saves share this process and one SQLite file with the API, so concurrent ones
+    only lock each other, and its server logs every lock as an error on our stderr.
+    """
+    from prefect.settings import PREFECT_API_URL
+
+    return requested if PREFECT_API_URL.value() else 1
+
+
+__all__ = [
+    "PRIVATE_PREFECT_NAMES",
+    "BlockCompat",
+    "SecretStr",
+    "ValidationError",
+    "aload_block",
+    "aregister_block_type",
+    "asave_block",
+    "async_dispatch",
+    "core_secret_get",
+    "core_secret_value",
+    "embedded_api_settings",
+    "error_details",
+    "field_validator",
+    "model_data",
+    "model_json",
+    "run_coro_as_sync",
+    "save_concurrency",
+    "secret_schema_field",
+    "state_hook",
+    "validate_model",
+]

@@ -1,0 +1,135 @@
+"""Prefect 3: blocks on pydantic 2, with `aload`/`asave` and `async_dispatch` of their own."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, Callable, Literal
+
+from prefect.utilities.asyncutils import run_coro_as_sync
+from pydantic import ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from prefect_secretblocks._compat.types import BlockT, R, StateHook, missing_private_name
+
+if TYPE_CHECKING:
+    from prefect.blocks.core import Block
+    from prefect.client.orchestration import PrefectClient
+
+#: The private Prefect names this package uses; tests/test_compat.py imports each, so a Prefect
+#: release that drops one fails there, naming the name and the Prefect version.
+PRIVATE_PREFECT_NAMES = (
+    # The sync/async pair behind `notify`/`anotify`, as Prefect's own collections build them.
+    "prefect._internal.compatibility.async_dispatch.async_dispatch",
+)
+
+try:
+    from prefect._internal.compatibility.async_dispatch import async_dispatch
+except ImportError as exc:  # a Prefect release this package does not support
+    raise ImportError(missing_private_name(PRIVATE_PREFECT_NAMES[0])) from exc
+
+
+def secret_schema_field(description: str, schema_hints: dict[str, Any], **kwargs: Any) -> Any:
+    """A `Field` whose JSON schema carries `schema_hints`."""
+    return Field(description=description, json_schema_extra=schema_hints, **kwargs)
+
+
+class BlockCompat:
+    """Prefect 3 blocks already have `aload`/`asave`; this adds only the pydantic 2 setting.
+
+    pydantic 2 prints the rejected input in `ValidationError` messages: for a secret that is
+    a leak. pydantic merges a base's `model_config` into the block's.
+    """
+
+    model_config = ConfigDict(hide_input_in_errors=True)
+
+
+async def aload_block(block_class: type[BlockT], name: str, **kwargs: Any) -> BlockT:
+    """`await block_class.aload(name)` for any block class, core ones included."""
+    return await block_class.aload(name, **kwargs)
+
+
+async def asave_block(block: Block, name: str | None, **kwargs: Any) -> Any:
+    """`await block.asave(name)` for any block, core ones included."""
+    return await block.asave(name, **kwargs)
+
+
+async def aregister_block_type(block_class: type[Block], client: PrefectClient | None = None) -> None:
+    """Register the block's type and schema with the API."""
+    await block_class.aregister_type_and_schema(client=client)
+
+
+def model_data(model: Any, mode: Literal["python", "json"] = "python", include_secrets: bool = False) -> dict[str, Any]:
+    """A model's field values by alias; in `json` mode JSON-ready, secrets shown only if asked."""
+    return model.model_dump(mode=mode, by_alias=True, context={"include_secrets": include_secrets})
+
+
+def model_json(model: Any) -> str:
+    """A model as the JSON an API read returns: secrets masked."""
+    return model.model_dump_json()
+
+
+def validate_model(model_class: type[R], data: Any) -> R:
+    """Build a model from data as an API read returns it (`model_validate`)."""
+    return model_class.model_validate(data)  # type: ignore[attr-defined]
+
+
+def error_details(error: ValidationError) -> list[dict[str, Any]]:
+    """A `ValidationError`'s errors without the rejected inputs."""
+    return [dict(detail) for detail in error.errors(include_input=False, include_url=False)]
+
+
+def state_hook(hook: StateHook) -> Callable[..., Awaitable[None]]:
+    """`hook(flow_or_task, run, state)` as Prefect 3 calls hooks: positionally, so as it is."""
+    return hook
+
+
+def core_secret_value(value: Any) -> Any:
+    """What to give Prefect's core `Secret` for a JSON value: Prefect 3's holds any JSON value."""
+    return value
+
+
+def core_secret_get(secret: Any) -> Any:
+    """`Secret.get()`: the value, JSON text decoded (as 1.x did)."""
+    return secret.get()
+
+
+def embedded_api_settings(startup_timeout: int) -> AbstractContextManager[Any]:
+    """
+    For a command that may use Prefect's embedded API (no `PREFECT_API_URL`).
+
+    Prefect 3 starts it as a local server: give it `startup_timeout` seconds to start,
+    unless the user chose a timeout.
+    """
+    from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS as timeout
+    from prefect.settings import temporary_settings
+
+    return temporary_settings(updates={} if timeout.value() != timeout.default() else {timeout: startup_timeout})
+
+
+def save_concurrency(requested: int) -> int:
+    """How many saves to send at once: as requested (Prefect 3's embedded API is a server of its own)."""
+    return requested
+
+
+__all__ = [
+    "PRIVATE_PREFECT_NAMES",
+    "BlockCompat",
+    "SecretStr",
+    "ValidationError",
+    "aload_block",
+    "aregister_block_type",
+    "asave_block",
+    "async_dispatch",
+    "core_secret_get",
+    "core_secret_value",
+    "embedded_api_settings",
+    "error_details",
+    "field_validator",
+    "model_data",
+    "model_json",
+    "run_coro_as_sync",
+    "save_concurrency",
+    "secret_schema_field",
+    "state_hook",
+    "validate_model",
+]
