@@ -21,7 +21,7 @@ demo: $(VENV)/.installed
 	$(BIN)/python examples/demo.py
 
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-prefect2: $(VENV)/.installed
 	$(BIN)/nox -s "tests(prefect='2.20.27')" -- $(ARGS)

@@ -1,6 +1,6 @@
 """One Prefect test server for the whole session, on a temporary PREFECT_HOME, telemetry off.
 
-The suite runs on Prefect 3 (`make test`) and Prefect 2 (`make test-prefect2`). A test that only
+The suite runs on every Prefect leg (`make test`, `make test-matrix`: noxfile.py). A test that only
 makes sense on one major is marked `prefect3_only(reason=...)` or `prefect2_only(reason=...)`;
 on the other major it is skipped with that reason, which the summary shows (`-rfEs` in pyproject).
 """

@@ -93,7 +93,7 @@ flow.from_source(
 
 PREFECT_YAML = """\
 name: nightly
-prefect-version: 3.8.8
+prefect-version: 3.9.1
 
 pull:
   - prefect.deployments.steps.git_clone:
@@ -361,11 +361,11 @@ def test_run_with_a_wrong_token_fails_in_the_clone_step(story: Story, deployment
 
 
 @pytest.mark.prefect3_only(
-    reason="Prefect 3.8 sends the pull step's error, with git's own words, to the worker's output; "
+    reason="Prefect 3 sends the pull step's error, with git's own words, to the worker's output; "
     "Prefect 2 sends it to the run logs (test_run_with_a_wrong_token_fails_in_the_clone_step)"
 )
 def test_worker_output_names_the_failed_clone(story: Story) -> None:
-    # Prefect 3.8 sends the pull step's exception to the worker's output, not to the run logs.
+    # Prefect 3 sends the pull step's exception to the worker's output, not to the run logs.
     expected = f"Failed to clone repository '{story.repository_url}' with exit code 128"
     assert story.worker_output.count(expected) >= len(DEPLOYMENTS), tail(story.worker_output, SECRETS)
     assert "could not read Password" in story.worker_output  # git's words for a token it was refused
