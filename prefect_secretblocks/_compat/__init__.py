@@ -21,52 +21,11 @@ from packaging.version import Version
 PREFECT_VERSION = Version(prefect.__version__)
 PREFECT_2 = PREFECT_VERSION.major == 2
 
+# Each major's module lists the same names in its `__all__` (tests/test_compat.py checks it).
 if TYPE_CHECKING or not PREFECT_2:
-    from prefect_secretblocks._compat.prefect3 import (
-        PRIVATE_PREFECT_NAMES,
-        BlockCompat,
-        SecretStr,
-        ValidationError,
-        aload_block,
-        aregister_block_type,
-        asave_block,
-        async_dispatch,
-        core_secret_get,
-        core_secret_value,
-        embedded_api_settings,
-        error_details,
-        field_validator,
-        model_data,
-        model_json,
-        run_coro_as_sync,
-        save_concurrency,
-        secret_schema_field,
-        state_hook,
-        validate_model,
-    )
+    from prefect_secretblocks._compat.prefect3 import *
 else:
-    from prefect_secretblocks._compat.prefect2 import (
-        PRIVATE_PREFECT_NAMES,
-        BlockCompat,
-        SecretStr,
-        ValidationError,
-        aload_block,
-        aregister_block_type,
-        asave_block,
-        async_dispatch,
-        core_secret_get,
-        core_secret_value,
-        embedded_api_settings,
-        error_details,
-        field_validator,
-        model_data,
-        model_json,
-        run_coro_as_sync,
-        save_concurrency,
-        secret_schema_field,
-        state_hook,
-        validate_model,
-    )
+    from prefect_secretblocks._compat.prefect2 import *
 
 if TYPE_CHECKING:
     from prefect.blocks.core import Block
