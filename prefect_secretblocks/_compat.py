@@ -247,7 +247,30 @@ def block_data(block: Block, include_secrets: bool) -> dict[str, Any]:
     data = model_data(block, mode="json", include_secrets=include_secrets)
     for key in _METADATA_KEYS:
         data.pop(key, None)
-    return data
+    # A field left at its None default is not sent, as the Prefect UI does not send it:
+    # prefect-bitbucket 0.3's `username` validator fails on an explicit None, so a
+    # BitBucketCredentials saved with `username: null` could not be loaded back.
+    defaults = optional_field_defaults(type(block))
+    return {key: value for key, value in data.items() if value is not None or key not in defaults}
+
+
+def optional_field_defaults(model_class: type[Any]) -> dict[str, Any]:
+    """`{field name: default}` for the fields of a pydantic model (2, or v1 on Prefect 2) that are not required."""
+    return {name: field.default for name, field in _model_fields(model_class).items() if not _is_required(field)}
+
+
+def required_fields(model_class: type[Any]) -> tuple[str, ...]:
+    """The names of the fields of a pydantic model (2, or v1 on Prefect 2) that must be given."""
+    return tuple(name for name, field in _model_fields(model_class).items() if _is_required(field))
+
+
+def _model_fields(model_class: type[Any]) -> dict[str, Any]:
+    return dict(model_class.model_fields if hasattr(model_class, "model_fields") else model_class.__fields__)
+
+
+def _is_required(field: Any) -> bool:
+    is_required = getattr(field, "is_required", None)  # pydantic 2: a method; v1: the `required` attribute
+    return bool(is_required()) if callable(is_required) else bool(field.required)
 
 
 __all__ = [
@@ -268,6 +291,8 @@ __all__ = [
     "field_validator",
     "model_data",
     "model_json",
+    "optional_field_defaults",
+    "required_fields",
     "run_coro_as_sync",
     "save_concurrency",
     "secret_schema_field",
