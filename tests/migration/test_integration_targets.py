@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import json
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +23,7 @@ from prefect_secretblocks.migration.targets import (
     unavailable_target_for,
 )
 from tests.canaries import assert_no_leak
+from tests.helpers.cli import run_cli
 from tests.migration.integration_values import (
     EMAIL_PASSWORD,
     EMAIL_USERNAME,
@@ -231,3 +234,39 @@ async def test_migrate_saves_each_integration_block_and_loads_back_the_1x_values
         assert canonical_json(target.v1_value(loaded)) == canonical_json(expected[entry.secret]), entry.secret
     _, again = await run_migration(secrets, MigrationOptions(prefix=prefix))
     assert again is not None and {outcome.result for outcome in again.outcomes} == {Result.UNCHANGED}
+
+
+# --- the CLI, from a 1.x config, as a user runs it ------------------------------------------------
+
+
+def integration_config(tmp_path: Path) -> Path:
+    """A 1.x config.toml holding every integration secret; GCP_CREDENTIALS as JSON text, as often kept."""
+    values = {**one_secret_values(), **EMAIL_PAIR, "GCP_CREDENTIALS": json.dumps(gcp_service_account())}
+    lines = ["[context.secrets]", *(f"{name} = {json.dumps(value)}" for name, value in values.items())]
+    path = tmp_path / "config.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def all_integration_canaries() -> list[str]:
+    texts = [value for value in one_secret_values().values() if isinstance(value, str)]
+    return [*texts, gcp_service_account()["private_key"].splitlines()[5], EMAIL_PASSWORD, EMAIL_USERNAME]
+
+
+def test_migrate_plans_the_integration_blocks_and_shows_no_value(tmp_path: Path) -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    config = integration_config(tmp_path)
+    arguments = ("migrate", "--config", str(config), "--no-env", "--dry-run", "--format", "json")
+    result = run_cli(*arguments, env={"PREFECT_API_URL": str(PREFECT_API_URL.value())}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-300:]
+    planned = {entry["secret"]: entry["block_type"] for entry in json.loads(result.stdout)["plan"]}
+    assert planned == {
+        "AZURE_STORAGE_CONNECTION_STRING": "azure-blob-storage-credentials",
+        "AZ_CONNECTION_STRING": "azure-blob-storage-credentials",
+        "BITBUCKET_ACCESS_TOKEN": "bitbucket-credentials",
+        "EMAIL_USERNAME + EMAIL_PASSWORD": "email-server-credentials",
+        "GCP_CREDENTIALS": "gcp-credentials",
+        "GITLAB_ACCESS_TOKEN": "gitlab-credentials",
+    }
+    assert_no_leak(result.stdout + result.stderr, "migrate --dry-run --format json", all_integration_canaries())
