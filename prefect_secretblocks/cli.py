@@ -26,8 +26,8 @@ from rich.text import Text
 
 from prefect_secretblocks.exceptions import (
     BadInputError,
-    CollectionNotInstalled,
     EmptyBlockName,
+    IntegrationNotInstalled,
     InvalidBlockName,
     SharedBlockName,
     UnknownBlockType,
@@ -92,7 +92,7 @@ def describe_bad_input(exc: BadInputError) -> str:
         return f"{_FLAG_OF_OPTION[exc.option]} {exc.name}: no 1.x secret has this name (names are case-sensitive)"
     if isinstance(exc, UnknownBlockType):
         return f"--map {exc.secret}={exc.slug}: unknown block type; choose one of {', '.join(exc.known)}"
-    if isinstance(exc, CollectionNotInstalled):
+    if isinstance(exc, IntegrationNotInstalled):
         return (
             f"--map {exc.secret}={exc.slug}: needs {exc.package}, which is not installed: "
             f"pip install {exc.package} (or prefect-secretblocks[{exc.extra}])"

@@ -46,7 +46,7 @@ class UnknownBlockType(BadInputError):
         super().__init__(f"{secret}: unknown block type {slug!r}; choose one of {', '.join(known)}")
 
 
-class CollectionNotInstalled(BadInputError):
+class IntegrationNotInstalled(BadInputError):
     """A block type chosen for a secret comes from a Prefect integration package that is not installed."""
 
     def __init__(self, secret: str, slug: str, package: str, extra: str) -> None:

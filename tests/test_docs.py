@@ -52,5 +52,5 @@ def test_migration_page_target_table_lists_every_target_with_its_1x_names_and_ex
     for target in BLOCK_TARGETS:
         [row] = [row for row in rows if f"(`{target.slug}`)" in row]
         assert all(f"`{name}`" in row for name in target.v1_names), target.slug
-        if target.collection is not None:
-            assert row.endswith(f"| `prefect-secretblocks[{target.collection.extra}]` |"), target.slug
+        if target.integration is not None:
+            assert row.endswith(f"| `prefect-secretblocks[{target.integration.extra}]` |"), target.slug

@@ -103,7 +103,7 @@ class MigrationOptions:
 
         Raises:
             UnknownBlockType: `block_types` names an unknown block type.
-            CollectionNotInstalled: `block_types` names a block type whose package is not installed.
+            IntegrationNotInstalled: `block_types` names a block type whose package is not installed.
             InvalidBlockName: `block_names` holds a name Prefect does not allow.
         """
         for secret_name, slug in self.block_types.items():
@@ -188,7 +188,7 @@ def plan_migration(
 
     Raises:
         BadInputError: An option names an unknown secret or type (`UnknownSecret`,
-            `UnknownBlockType`, `CollectionNotInstalled`), a block name is empty, invalid or
+            `UnknownBlockType`, `IntegrationNotInstalled`), a block name is empty, invalid or
             shared (`EmptyBlockName`, `InvalidBlockName`, `SharedBlockName`), or a value does
             not fit the typed block its name maps to (`ValueDoesNotFit`). Nothing has been written.
     """
@@ -324,10 +324,10 @@ def _fallback_note(unit: _Unit, options: MigrationOptions, target: BlockTarget, 
     if target is not GENERIC_TARGET or unit.secret.name in options.block_types:
         return ""
     wanted = unavailable_target_for(unit.secret.name, value)
-    if wanted is None or wanted.collection is None:
+    if wanted is None or wanted.integration is None:
         return ""
-    collection = wanted.collection
-    return f"{collection.package} is not installed, so not a {wanted.slug} block: {collection.install_hint()}"
+    integration = wanted.integration
+    return f"{integration.package} is not installed, so not a {wanted.slug} block: {integration.install_hint()}"
 
 
 def _action(found: Optional[ExistingBlock], value_json: str, options: MigrationOptions) -> Action:

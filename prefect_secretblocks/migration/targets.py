@@ -20,7 +20,7 @@ from prefect_secretblocks._compat import ValidationError, core_secret_get, core_
 from prefect_secretblocks.blocks.github import GitHubToken, is_github_token
 from prefect_secretblocks.blocks.slack import SlackWebhookURL, is_slack_webhook_url
 from prefect_secretblocks.blocks.twitter import TWITTER_V1_KEYS, TwitterCredentials, is_twitter_credentials
-from prefect_secretblocks.exceptions import CollectionNotInstalled, UnknownBlockType
+from prefect_secretblocks.exceptions import IntegrationNotInstalled, UnknownBlockType
 
 if TYPE_CHECKING:
     from prefect.blocks.core import Block
@@ -31,7 +31,7 @@ class UnsupportedValue(ValueError):
 
 
 @dataclass(frozen=True)
-class Collection:
+class Integration:
     """A Prefect integration package a block type comes from, and the extra of ours that brings it."""
 
     package: str  # the name pip installs: prefect-gcp
@@ -58,14 +58,14 @@ class BlockTarget:
     v1_value: Callable[[Block], Any]  # what 1.x's `Secret.get()` returned, read back from the block
     replacement: str  # the code that replaces `Secret(NAME).get()`, with {block_name}
     replacement_import: tuple[str, str]  # (module, name): the import `replacement` needs
-    collection: Optional[Collection] = None  # None: always installed (Prefect, us, prefect-aws)
+    integration: Optional[Integration] = None  # None: always installed (Prefect, us, prefect-aws)
     # 1.x read all of `v1_names` together (EmailTask): one block of this name holds them all,
     # and `build`/`v1_value` take and give `{v1 name: value}`.
     shared_block_name: Optional[str] = None
 
     def is_available(self) -> bool:
         """Whether the block class can be imported here."""
-        return self.collection is None or self.collection.is_installed()
+        return self.integration is None or self.integration.is_installed()
 
 
 def _never(value: Any) -> bool:
@@ -115,17 +115,17 @@ def _import_class(module: str, name: str) -> Callable[[], type[Block]]:
     return block_class
 
 
-def _collection_target(
+def _integration_target(
     slug: str,
     v1_names: tuple[str, ...],
-    collection: Collection,
+    integration: Integration,
     class_name: str,
     secret_field: str,
     value_type: type = str,
     has_shape: Callable[[Any], bool] = _never,
 ) -> BlockTarget:
     """A target for an integration block whose one secret field holds the whole 1.x value."""
-    block_class = _import_class(collection.module, class_name)
+    block_class = _import_class(integration.module, class_name)
     expected = "a string" if value_type is str else "a table"
 
     def build(value: Any) -> Block:
@@ -146,8 +146,8 @@ def _collection_target(
         build=build,
         v1_value=lambda block: getattr(block, secret_field).get_secret_value(),
         replacement=f'{class_name}.load("{{block_name}}")',
-        replacement_import=(collection.module, class_name),
-        collection=collection,
+        replacement_import=(integration.module, class_name),
+        integration=integration,
     )
 
 
@@ -164,8 +164,8 @@ EMAIL_V1_NAMES = ("EMAIL_USERNAME", "EMAIL_PASSWORD")
 
 
 def _email_target() -> BlockTarget:
-    collection = Collection(package="prefect-email", module="prefect_email", extra="email")
-    block_class = _import_class(collection.module, "EmailServerCredentials")
+    integration = Integration(package="prefect-email", module="prefect_email", extra="email")
+    block_class = _import_class(integration.module, "EmailServerCredentials")
 
     def build(value: Any) -> Block:
         if not (isinstance(value, dict) and set(value) == set(EMAIL_V1_NAMES)):
@@ -186,8 +186,8 @@ def _email_target() -> BlockTarget:
             "EMAIL_PASSWORD": block.password.get_secret_value(),  # type: ignore[attr-defined]
         },
         replacement='EmailServerCredentials.load("{block_name}")',
-        replacement_import=(collection.module, "EmailServerCredentials"),
-        collection=collection,
+        replacement_import=(integration.module, "EmailServerCredentials"),
+        integration=integration,
         shared_block_name="email-server-credentials",
     )
 
@@ -269,33 +269,33 @@ BLOCK_TARGETS: tuple[BlockTarget, ...] = (
         replacement='AwsCredentials.load("{block_name}")',
         replacement_import=("prefect_aws", "AwsCredentials"),
     ),
-    _collection_target(
+    _integration_target(
         "gcp-credentials",
         ("GCP_CREDENTIALS",),
-        Collection(package="prefect-gcp", module="prefect_gcp", extra="gcp"),
+        Integration(package="prefect-gcp", module="prefect_gcp", extra="gcp"),
         "GcpCredentials",
         "service_account_info",
         value_type=dict,
         has_shape=_is_service_account_info,
     ),
-    _collection_target(
+    _integration_target(
         "gitlab-credentials",
         ("GITLAB_ACCESS_TOKEN",),
-        Collection(package="prefect-gitlab", module="prefect_gitlab", extra="gitlab"),
+        Integration(package="prefect-gitlab", module="prefect_gitlab", extra="gitlab"),
         "GitLabCredentials",
         "token",
     ),
-    _collection_target(
+    _integration_target(
         "bitbucket-credentials",
         ("BITBUCKET_ACCESS_TOKEN",),
-        Collection(package="prefect-bitbucket", module="prefect_bitbucket", extra="bitbucket"),
+        Integration(package="prefect-bitbucket", module="prefect_bitbucket", extra="bitbucket"),
         "BitBucketCredentials",
         "token",
     ),
-    _collection_target(
+    _integration_target(
         "azure-blob-storage-credentials",
         ("AZURE_STORAGE_CONNECTION_STRING", "AZ_CONNECTION_STRING"),
-        Collection(package="prefect-azure", module="prefect_azure", extra="azure"),
+        Integration(package="prefect-azure", module="prefect_azure", extra="azure"),
         "AzureBlobStorageCredentials",
         "connection_string",
     ),
@@ -326,7 +326,7 @@ def target_for(name: str, value: Any = None, override: Optional[str] = None) -> 
 
     Raises:
         UnknownBlockType: `override` is not a known block type slug.
-        CollectionNotInstalled: `override` names a block type whose package is not installed.
+        IntegrationNotInstalled: `override` names a block type whose package is not installed.
     """
     if override is not None:
         return _chosen_target(name, override)
@@ -338,9 +338,9 @@ def _chosen_target(name: str, slug: str) -> BlockTarget:
     target = TARGETS_BY_SLUG.get(slug)
     if target is None:
         raise UnknownBlockType(secret=name, slug=slug, known=tuple(TARGETS_BY_SLUG))
-    if target.collection is not None and not target.is_available():
-        collection = target.collection
-        raise CollectionNotInstalled(secret=name, slug=slug, package=collection.package, extra=collection.extra)
+    if target.integration is not None and not target.is_available():
+        integration = target.integration
+        raise IntegrationNotInstalled(secret=name, slug=slug, package=integration.package, extra=integration.extra)
     return target
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from prefect_secretblocks._compat import aload_block, block_data, validate_model
 from prefect_secretblocks.cli import describe_bad_input
-from prefect_secretblocks.exceptions import CollectionNotInstalled, ValueDoesNotFit
+from prefect_secretblocks.exceptions import IntegrationNotInstalled, ValueDoesNotFit
 from prefect_secretblocks.migration import Action, MigrationOptions, Result, V1Secret, plan_migration, run_migration
 from prefect_secretblocks.migration.targets import (
     BLOCK_TARGETS,
@@ -31,7 +31,7 @@ from tests.migration.integration_values import (
     one_secret_values,
 )
 
-INTEGRATION_TARGETS = [target for target in BLOCK_TARGETS if target.collection is not None]
+INTEGRATION_TARGETS = [target for target in BLOCK_TARGETS if target.integration is not None]
 EMAIL_PAIR = {"EMAIL_USERNAME": EMAIL_USERNAME, "EMAIL_PASSWORD": EMAIL_PASSWORD}
 _prefixes = itertools.count()
 
@@ -133,7 +133,7 @@ def test_unavailable_target_names_what_would_have_been_chosen(monkeypatch: pytes
 
 def test_mapping_to_a_block_type_whose_package_is_missing_is_bad_input(monkeypatch: pytest.MonkeyPatch) -> None:
     uninstall(monkeypatch, "prefect_gitlab")
-    with pytest.raises(CollectionNotInstalled) as caught:
+    with pytest.raises(IntegrationNotInstalled) as caught:
         plan_migration([secret("TOKEN", "fake")], MigrationOptions(block_types={"TOKEN": "gitlab-credentials"}))
     assert (caught.value.package, caught.value.extra) == ("prefect-gitlab", "gitlab")
     assert describe_bad_input(caught.value).startswith("--map TOKEN=gitlab-credentials: needs prefect-gitlab")
