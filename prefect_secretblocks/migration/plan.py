@@ -73,12 +73,12 @@ class MigrationOptions:
     prefix: str = ""
 
     def target(self, secret_name: str, value: Any = None) -> BlockTarget:
-        """The block type a secret becomes: `--map` wins, then its name, then the value's shape."""
+        """The block type a secret becomes: `block_types` (`--map`) wins, then its name, then the value's shape."""
         return target_for(secret_name, value, self.block_types.get(secret_name))
 
     def block_name(self, secret_name: str) -> str:
         """
-        The block name a secret gets: `--name` wins; else the slug of `--prefix` + its name.
+        The block name a secret gets: `block_names` (`--name`) wins; else the slug of `prefix` + its name.
 
         Secrets 1.x read together (`EMAIL_USERNAME`, `EMAIL_PASSWORD`) share their block's name.
         """
@@ -92,10 +92,10 @@ class MigrationOptions:
         return self.block_names.get(secret_name) or block_name_for(secret_name, self.prefix)
 
     def shared_block_name(self, target: BlockTarget) -> str:
-        """The name of the one block holding all of `target.v1_names`: a `--name` for any of them, else the default."""
-        assert target.shared_block_name is not None
+        """The name of the one block holding all of `target.v1_names`: a `block_names` entry for any of them, else the default."""
         chosen = (self.block_names.get(name) for name in target.v1_names)
-        return next(filter(None, chosen), None) or block_name_for(target.shared_block_name, self.prefix)
+        default = target.shared_block_name or target.slug
+        return next(filter(None, chosen), None) or block_name_for(default, self.prefix)
 
     def check(self) -> None:
         """
