@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +24,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from prefect_secretblocks.exceptions import BadInputError
+from prefect_secretblocks.exceptions import (
+    BadInputError,
+    EmptyBlockName,
+    IntegrationNotInstalled,
+    InvalidBlockName,
+    SharedBlockName,
+    UnknownBlockType,
+    UnknownSecret,
+    ValueDoesNotFit,
+)
 from prefect_secretblocks.migration import (
     DEFAULT_CONCURRENCY,
     MigrationOptions,
@@ -70,6 +80,41 @@ def exit_with_error(message: str, code: int) -> NoReturn:
     """One line on stderr and the exit code, like Prefect's own CLI."""
     stderr.print(f"Error: {message}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+#: The flag that sets each `MigrationOptions` field.
+_FLAG_OF_OPTION = {"only": "--only", "exclude": "--exclude", "block_types": "--map", "block_names": "--name"}
+
+
+def describe_bad_input(exc: BadInputError) -> str:
+    """The library's error as one line in the CLI's terms: the flag that names the input or fixes it."""
+    if isinstance(exc, UnknownSecret):
+        return f"{_FLAG_OF_OPTION[exc.option]} {exc.name}: no 1.x secret has this name (names are case-sensitive)"
+    if isinstance(exc, UnknownBlockType):
+        return f"--map {exc.secret}={exc.slug}: unknown block type; choose one of {', '.join(exc.known)}"
+    if isinstance(exc, IntegrationNotInstalled):
+        return (
+            f"--map {exc.secret}={exc.slug}: needs {exc.package}, which is not installed: "
+            f"pip install {exc.package} (or prefect-secretblocks[{exc.extra}])"
+        )
+    if isinstance(exc, InvalidBlockName):
+        return (
+            f"--name {exc.secret}={exc.block_name}: block names may only contain lowercase letters, numbers and dashes"
+        )
+    if isinstance(exc, EmptyBlockName):
+        # A name like "\n" cannot go into a one-line hint as it is.
+        option = shlex.quote(f"{exc.secret}=BLOCK_NAME") if exc.secret.isprintable() else "SECRET=BLOCK_NAME"
+        return f"secret {exc.secret!r} ({exc.source}) gives an empty block name; choose one with --name {option}"
+    if isinstance(exc, SharedBlockName):
+        described = " and ".join(f"{name!r} ({source})" for name, source in exc.secrets)
+        return f"block name {exc.block_name!r} would be used by {described}; rename one with --name SECRET=BLOCK_NAME"
+    if isinstance(exc, ValueDoesNotFit):
+        flags = " ".join(f"--map {name}=secret" for name in exc.secret_names)
+        return (
+            f"secret {exc.secret} ({exc.source}) does not fit a {exc.slug} block: {exc.reason}; "
+            f"keep it as a generic Secret with {flags}"
+        )
+    return str(exc)
 
 
 def _pairs(values: list[str], flag: str) -> dict[str, str]:
@@ -126,7 +171,7 @@ def migrate(
         with _progress_bar(enabled=not dry_run and output is OutputFormat.text) as on_outcome:
             plan, report = asyncio.run(run_migration(secrets, options, dry_run, concurrency, on_outcome))
     except BadInputError as exc:
-        exit_with_error(str(exc), 2)
+        exit_with_error(describe_bad_input(exc), 2)
     except Exception as exc:  # Prefect unreachable, or a bug: one masked line, never a traceback
         values = (leaf for secret in secrets for leaf in iter_string_leaves(secret.value))
         exit_with_error(mask_secrets(f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}", values), 1)
@@ -208,7 +253,7 @@ def scan(
         if fix:
             result = fix_project(result)
     except BadInputError as exc:
-        exit_with_error(str(exc), 2)
+        exit_with_error(describe_bad_input(exc), 2)
     if output is OutputFormat.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:

@@ -24,3 +24,75 @@ class BadInputError(SecretBlocksError):
 
     The CLI exits with code 2 on it, and nothing has been written.
     """
+
+
+class UnknownSecret(BadInputError):
+    """An option names a 1.x secret that was not found.
+
+    `option` is the `MigrationOptions` field that names it: `only`, `exclude`, `block_types`
+    or `block_names`.
+    """
+
+    def __init__(self, name: str, option: str) -> None:
+        self.name, self.option = name, option
+        super().__init__(f"{option} names {name!r}: no 1.x secret has this name (names are case-sensitive)")
+
+
+class UnknownBlockType(BadInputError):
+    """A block type slug chosen for a secret is not one a 1.x secret can migrate to."""
+
+    def __init__(self, secret: str, slug: str, known: tuple[str, ...]) -> None:
+        self.secret, self.slug, self.known = secret, slug, known
+        super().__init__(f"{secret}: unknown block type {slug!r}; choose one of {', '.join(known)}")
+
+
+class IntegrationNotInstalled(BadInputError):
+    """A block type chosen for a secret comes from a Prefect integration package that is not installed."""
+
+    def __init__(self, secret: str, slug: str, package: str, extra: str) -> None:
+        self.secret, self.slug, self.package, self.extra = secret, slug, package, extra
+        super().__init__(
+            f"{secret}: block type {slug} needs {package}: pip install {package} (or prefect-secretblocks[{extra}])"
+        )
+
+
+class InvalidBlockName(BadInputError):
+    """A block name chosen for a secret is not one Prefect allows."""
+
+    def __init__(self, secret: str, block_name: str) -> None:
+        self.secret, self.block_name = secret, block_name
+        super().__init__(
+            f"{secret}: block name {block_name!r}: block names may only contain lowercase letters, numbers and dashes"
+        )
+
+
+class EmptyBlockName(BadInputError):
+    """A secret's name slugs to an empty block name (no letter or digit Prefect allows)."""
+
+    def __init__(self, secret: str, source: str) -> None:
+        self.secret, self.source = secret, source
+        super().__init__(f"secret {secret!r} ({source}) gives an empty block name; choose a block name for it")
+
+
+class SharedBlockName(BadInputError):
+    """Several secrets would be saved under one block name. `secrets` holds (name, source) pairs."""
+
+    def __init__(self, block_name: str, secrets: tuple[tuple[str, str], ...]) -> None:
+        self.block_name, self.secrets = block_name, secrets
+        described = " and ".join(f"{name!r} ({source})" for name, source in secrets)
+        super().__init__(f"block name {block_name!r} would be used by {described}; choose another name for one")
+
+
+class ValueDoesNotFit(BadInputError):
+    """A secret's value does not fit the typed block its name or the chosen type maps it to.
+
+    `secret` is the plan entry's secret (`EMAIL_USERNAME + EMAIL_PASSWORD` for secrets 1.x read
+    together), `secret_names` the 1.x names it holds; `reason` never holds the value.
+    """
+
+    def __init__(self, secret: str, source: str, slug: str, reason: str, secret_names: tuple[str, ...]) -> None:
+        self.secret, self.source, self.slug, self.reason = secret, source, slug, reason
+        self.secret_names = secret_names
+        super().__init__(
+            f"secret {secret} ({source}) does not fit a {slug} block: {reason}; keep it as a generic Secret"
+        )

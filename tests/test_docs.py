@@ -43,3 +43,14 @@ def test_scan_page_lists_every_1x_reader_argument_and_default_name() -> None:
         for parameter in reader.parameters:
             for word in (parameter.keyword, parameter.default):
                 assert word is None or f"`{word}`" in page, word
+
+
+def test_migration_page_target_table_lists_every_target_with_its_1x_names_and_extra() -> None:
+    from prefect_secretblocks.migration.targets import BLOCK_TARGETS
+
+    rows = [line for line in (REPO / "docs" / "migration.md").read_text().splitlines() if line.startswith("| ")]
+    for target in BLOCK_TARGETS:
+        [row] = [row for row in rows if f"(`{target.slug}`)" in row]
+        assert all(f"`{name}`" in row for name in target.v1_names), target.slug
+        if target.integration is not None:
+            assert row.endswith(f"| `prefect-secretblocks[{target.integration.extra}]` |"), target.slug

@@ -39,7 +39,11 @@ def block_data(block: Block, include_secrets: bool) -> dict[str, Any]:
     data = model_data(block, mode="json", include_secrets=include_secrets)
     for key in _METADATA_KEYS:
         data.pop(key, None)
-    return data
+    # A field left at its None default is not sent, as the Prefect UI does not send it:
+    # prefect-bitbucket's `username` validator fails on an explicit None, so a
+    # BitBucketCredentials saved with `username: null` could not be loaded back.
+    defaults = optional_field_defaults(type(block))
+    return {key: value for key, value in data.items() if value is not None or key not in defaults}
 
 
 __all__ = [
@@ -61,6 +65,8 @@ __all__ = [
     "field_validator",
     "model_data",
     "model_json",
+    "optional_field_defaults",
+    "required_fields",
     "run_coro_as_sync",
     "save_concurrency",
     "secret_schema_field",

@@ -164,6 +164,16 @@ def save_concurrency(requested: int) -> int:
     return requested if PREFECT_API_URL.value() else 1
 
 
+def optional_field_defaults(model_class: type[Any]) -> dict[str, Any]:
+    """`{field name: default}` for the fields of a block (pydantic.v1 model) that need not be given."""
+    return {name: field.default for name, field in model_class.__fields__.items() if not field.required}
+
+
+def required_fields(model_class: type[Any]) -> tuple[str, ...]:
+    """The names of the fields of a block (pydantic.v1 model) that must be given."""
+    return tuple(name for name, field in model_class.__fields__.items() if field.required)
+
+
 __all__ = [
     "PRIVATE_PREFECT_NAMES",
     "BlockCompat",
@@ -180,6 +190,8 @@ __all__ = [
     "field_validator",
     "model_data",
     "model_json",
+    "optional_field_defaults",
+    "required_fields",
     "run_coro_as_sync",
     "save_concurrency",
     "secret_schema_field",

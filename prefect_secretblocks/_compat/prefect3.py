@@ -111,6 +111,16 @@ def save_concurrency(requested: int) -> int:
     return requested
 
 
+def optional_field_defaults(model_class: type[Any]) -> dict[str, Any]:
+    """`{field name: default}` for the fields of a block (pydantic 2 model) that need not be given."""
+    return {name: field.default for name, field in model_class.model_fields.items() if not field.is_required()}
+
+
+def required_fields(model_class: type[Any]) -> tuple[str, ...]:
+    """The names of the fields of a block (pydantic 2 model) that must be given."""
+    return tuple(name for name, field in model_class.model_fields.items() if field.is_required())
+
+
 __all__ = [
     "PRIVATE_PREFECT_NAMES",
     "BlockCompat",
@@ -127,6 +137,8 @@ __all__ = [
     "field_validator",
     "model_data",
     "model_json",
+    "optional_field_defaults",
+    "required_fields",
     "run_coro_as_sync",
     "save_concurrency",
     "secret_schema_field",

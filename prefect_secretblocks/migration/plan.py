@@ -8,7 +8,6 @@ holds a value in any of its printable forms.
 from __future__ import annotations
 
 import re
-import shlex
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,14 +16,22 @@ from typing import TYPE_CHECKING, Any, Literal, Optional
 from uuid import UUID
 
 from prefect_secretblocks._compat import ValidationError, error_details
-from prefect_secretblocks.exceptions import BadInputError
+from prefect_secretblocks.exceptions import (
+    EmptyBlockName,
+    InvalidBlockName,
+    SharedBlockName,
+    UnknownSecret,
+    ValueDoesNotFit,
+)
 from prefect_secretblocks.migration.targets import (
+    GENERIC_TARGET,
     BlockTarget,
     UnsupportedValue,
     block_name_for,
     canonical_json,
     target_for,
     to_json_value,
+    unavailable_target_for,
 )
 from prefect_secretblocks.migration.v1_config import V1Secret
 
@@ -56,7 +63,7 @@ class ExistingBlock:
 
 @dataclass(frozen=True)
 class MigrationOptions:
-    """The choices `prefect-secretblocks migrate` exposes as flags."""
+    """The choices of a migration (the CLI's flags: `block_types` is `--map`, `block_names` is `--name`)."""
 
     on_conflict: OnConflict = "skip"
     block_types: Mapping[str, str] = field(default_factory=dict)  # --map NAME=TYPE_SLUG
@@ -66,27 +73,44 @@ class MigrationOptions:
     prefix: str = ""
 
     def target(self, secret_name: str, value: Any = None) -> BlockTarget:
-        """The block type a secret becomes: `--map` wins, then its name, then the value's shape."""
+        """The block type a secret becomes: `block_types` (`--map`) wins, then its name, then the value's shape."""
         return target_for(secret_name, value, self.block_types.get(secret_name))
 
     def block_name(self, secret_name: str) -> str:
-        """The block name a secret gets: `--name` wins, else the slug of `--prefix` + its name."""
+        """
+        The block name a secret gets: `block_names` (`--name`) wins; else the slug of `prefix` + its name.
+
+        Secrets 1.x read together (`EMAIL_USERNAME`, `EMAIL_PASSWORD`) share their block's name.
+        """
+        target = self.target(secret_name)
+        if secret_name in target.v1_names and target.shared_block_name:
+            return self.shared_block_name(target)
+        return self.own_block_name(secret_name)
+
+    def own_block_name(self, secret_name: str) -> str:
+        """The name of a block holding this secret alone."""
         return self.block_names.get(secret_name) or block_name_for(secret_name, self.prefix)
+
+    def shared_block_name(self, target: BlockTarget) -> str:
+        """The name of the one block holding all of `target.v1_names`: a `block_names` entry for any of them, else the default."""
+        chosen = (self.block_names.get(name) for name in target.v1_names)
+        default = target.shared_block_name or target.slug
+        return next(filter(None, chosen), None) or block_name_for(default, self.prefix)
 
     def check(self) -> None:
         """
-        Check the flags that do not depend on which secrets exist.
+        Check the options that do not depend on which secrets exist.
 
         Raises:
-            BadInputError: A `--map` names an unknown block type, or a `--name` is not a valid block name.
+            UnknownBlockType: `block_types` names an unknown block type.
+            IntegrationNotInstalled: `block_types` names a block type whose package is not installed.
+            InvalidBlockName: `block_names` holds a name Prefect does not allow.
         """
         for secret_name, slug in self.block_types.items():
             target_for(secret_name, override=slug)
         for secret_name, block_name in self.block_names.items():
             if not _VALID_BLOCK_NAME.fullmatch(block_name):
-                raise BadInputError(
-                    f"--name {secret_name}={block_name}: block names may only contain lowercase letters, numbers and dashes"
-                )
+                raise InvalidBlockName(secret=secret_name, block_name=block_name)
 
 
 @dataclass(frozen=True)
@@ -163,78 +187,159 @@ def plan_migration(
             (`apply.read_existing_blocks` fetches them).
 
     Raises:
-        BadInputError: A flag names an unknown secret or type, a block name is empty or
-            invalid, two secrets would share a block name, or a value does not fit the
-            typed block its name maps to. Nothing has been written.
+        BadInputError: An option names an unknown secret or type (`UnknownSecret`,
+            `UnknownBlockType`, `IntegrationNotInstalled`), a block name is empty, invalid or
+            shared (`EmptyBlockName`, `InvalidBlockName`, `SharedBlockName`), or a value does
+            not fit the typed block its name maps to (`ValueDoesNotFit`). Nothing has been written.
     """
-    by_name = {secret.name: secret for secret in secrets}
-    _check_flags_name_secrets(options, by_name)
+    _check_options_name_secrets(options, {secret.name for secret in secrets})
     selected = [
         secret
         for secret in secrets
         if (not options.only or secret.name in options.only) and secret.name not in options.exclude
     ]
-    entries = tuple(_plan_one(secret, options, existing) for secret in selected)
+    entries = tuple(_plan_one(unit, options, existing) for unit in _planning_units(selected, options))
     _check_block_names(entries)
     return MigrationPlan(entries=entries)
 
 
-def _check_flags_name_secrets(options: MigrationOptions, by_name: Mapping[str, V1Secret]) -> None:
-    for flag, names in (
-        ("--only", options.only),
-        ("--exclude", options.exclude),
-        ("--map", options.block_types),
-        ("--name", options.block_names),
+def _check_options_name_secrets(options: MigrationOptions, names: Collection[str]) -> None:
+    for option, chosen in (
+        ("only", options.only),
+        ("exclude", options.exclude),
+        ("block_types", options.block_types),
+        ("block_names", options.block_names),
     ):
-        unknown = sorted(set(names) - set(by_name))
+        unknown = sorted(set(chosen) - set(names))
         if unknown:
-            raise BadInputError(f"{flag} {unknown[0]}: no 1.x secret has this name (names are case-sensitive)")
+            raise UnknownSecret(name=unknown[0], option=option)
     options.check()
 
 
+@dataclass(frozen=True)
+class _Unit:
+    """What one plan entry migrates: one 1.x secret, or several 1.x read together as one."""
+
+    secret: V1Secret  # for several: the names joined with " + ", the value {name: value}
+    names: tuple[str, ...]  # the 1.x secret names it holds
+    block_name: str
+    target: Optional[BlockTarget] = None  # None: `options.target` decides, with the value
+    note: str = ""
+
+
+def _planning_units(selected: Sequence[V1Secret], options: MigrationOptions) -> list[_Unit]:
+    """One unit per secret, except that secrets 1.x read together (EMAIL_USERNAME + EMAIL_PASSWORD) share one."""
+    by_name = {secret.name: secret for secret in selected}
+    units: list[_Unit] = []
+    taken: set[str] = set()
+    for secret in selected:
+        if secret.name in taken:
+            continue
+        target = options.target(secret.name)
+        if not (target.shared_block_name and secret.name in target.v1_names):
+            units.append(_Unit(secret=secret, names=(secret.name,), block_name=options.own_block_name(secret.name)))
+        elif all(name in by_name and options.target(name) is target for name in target.v1_names):
+            units.append(_shared_unit([by_name[name] for name in target.v1_names], target, options))
+            taken.update(target.v1_names)
+        else:
+            units.append(_lone_unit(secret, target, options))
+    return units
+
+
+def _shared_unit(members: Sequence[V1Secret], target: BlockTarget, options: MigrationOptions) -> _Unit:
+    sources = tuple(dict.fromkeys(source for member in members for source in member.sources))
+    combined = V1Secret(
+        name=" + ".join(member.name for member in members),
+        value={member.name: member.value for member in members},
+        sources=sources,
+    )
+    names = tuple(member.name for member in members)
+    return _Unit(secret=combined, names=names, block_name=options.shared_block_name(target), target=target)
+
+
+def _lone_unit(secret: V1Secret, target: BlockTarget, options: MigrationOptions) -> _Unit:
+    together = " and ".join(target.v1_names)
+    note = f"{target.slug} holds {together} together, and they are not all migrated here: kept as a core Secret"
+    return _Unit(
+        secret=secret,
+        names=(secret.name,),
+        block_name=options.own_block_name(secret.name),
+        target=GENERIC_TARGET,
+        note=note,
+    )
+
+
 def _plan_one(
-    secret: V1Secret, options: MigrationOptions, existing: Mapping[tuple[str, str], ExistingBlock]
+    unit: _Unit, options: MigrationOptions, existing: Mapping[tuple[str, str], ExistingBlock]
 ) -> PlannedBlock:
+    secret = unit.secret
     source = ", ".join(secret.sources)
-    block_name = options.block_name(secret.name)
     try:
         value, changed = to_json_value(secret.value)
     except UnsupportedValue as exc:
-        target = options.target(secret.name)
         return PlannedBlock(
-            secret.name, source, target.slug, block_name, Action.UNSUPPORTED, f"not migrated: the value {exc}"
+            secret=secret.name,
+            source=source,
+            block_type=(unit.target or options.target(secret.name)).slug,
+            block_name=unit.block_name,
+            action=Action.UNSUPPORTED,
+            note=_join_notes(unit.note, f"not migrated: the value {exc}"),
         )
-
-    target = options.target(secret.name, value)
-    try:
-        block = target.build(value)
-    except (ValueError, ValidationError) as exc:
-        raise BadInputError(
-            f"secret {secret.name} ({source}) does not fit a {target.slug} block: {_reason(exc)}; "
-            f"keep it as a generic Secret with --map {secret.name}=secret"
-        ) from None
+    target = unit.target or options.target(secret.name, value)
+    block = _build(target, value, unit, source)
     value_json = canonical_json(value)
-    note = "a tuple in 1.x, saved as a JSON list" if changed else ""
-
-    found = existing.get((target.slug, block_name))
-    if found is None:
-        action = Action.CREATE
-    elif found.value_json == value_json:
-        action = Action.UNCHANGED
-    else:
-        action = {"skip": Action.SKIP, "overwrite": Action.UPDATE, "fail": Action.CONFLICT}[options.on_conflict]
-        note = "; ".join(filter(None, [note, "a block with this name exists with a different value"]))
+    note = _join_notes(
+        unit.note,
+        _fallback_note(unit, options, target, value),
+        "a tuple in 1.x, saved as a JSON list" if changed else "",
+    )
+    found = existing.get((target.slug, unit.block_name))
+    action = _action(found, value_json, options)
+    if action in (Action.SKIP, Action.UPDATE, Action.CONFLICT):
+        note = _join_notes(note, "a block with this name exists with a different value")
     return PlannedBlock(
-        secret.name,
-        source,
-        target.slug,
-        block_name,
-        action,
-        note,
+        secret=secret.name,
+        source=source,
+        block_type=target.slug,
+        block_name=unit.block_name,
+        action=action,
+        note=note,
         block=block,
         value_json=value_json,
         existing_id=found.id if found else None,
     )
+
+
+def _build(target: BlockTarget, value: Any, unit: _Unit, source: str) -> Block:
+    try:
+        return target.build(value)
+    except (ValueError, ValidationError) as exc:
+        raise ValueDoesNotFit(
+            secret=unit.secret.name, source=source, slug=target.slug, reason=_reason(exc), secret_names=unit.names
+        ) from None
+
+
+def _fallback_note(unit: _Unit, options: MigrationOptions, target: BlockTarget, value: Any) -> str:
+    """Why a secret with a typed block of its own became a core `Secret`: its package is missing."""
+    if target is not GENERIC_TARGET or unit.secret.name in options.block_types:
+        return ""
+    wanted = unavailable_target_for(unit.secret.name, value)
+    if wanted is None or wanted.integration is None:
+        return ""
+    integration = wanted.integration
+    return f"{integration.package} is not installed, so not a {wanted.slug} block: {integration.install_hint()}"
+
+
+def _action(found: Optional[ExistingBlock], value_json: str, options: MigrationOptions) -> Action:
+    if found is None:
+        return Action.CREATE
+    if found.value_json == value_json:
+        return Action.UNCHANGED
+    return {"skip": Action.SKIP, "overwrite": Action.UPDATE, "fail": Action.CONFLICT}[options.on_conflict]
+
+
+def _join_notes(*notes: str) -> str:
+    return "; ".join(filter(None, notes))
 
 
 def _reason(exc: Exception) -> str:
@@ -250,16 +355,11 @@ def _check_block_names(entries: Sequence[PlannedBlock]) -> None:
     users: dict[str, list[PlannedBlock]] = defaultdict(list)
     for entry in entries:
         if not entry.block_name:
-            # A name like "\n" cannot go into a one-line hint as it is.
-            option = shlex.quote(f"{entry.secret}=BLOCK_NAME") if entry.secret.isprintable() else "SECRET=BLOCK_NAME"
-            raise BadInputError(
-                f"secret {entry.secret!r} ({entry.source}) gives an empty block name; choose one with --name {option}"
-            )
+            raise EmptyBlockName(secret=entry.secret, source=entry.source)
         if entry.action is not Action.UNSUPPORTED:
             users[entry.block_name].append(entry)
     for block_name, sharing in users.items():
         if len(sharing) > 1:
-            described = " and ".join(f"{entry.secret!r} ({entry.source})" for entry in sharing)
-            raise BadInputError(
-                f"block name {block_name!r} would be used by {described}; rename one with --name SECRET=BLOCK_NAME"
+            raise SharedBlockName(
+                block_name=block_name, secrets=tuple((entry.secret, entry.source) for entry in sharing)
             )

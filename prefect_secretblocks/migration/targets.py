@@ -1,10 +1,14 @@
 """The one source of truth for which block type a 1.x secret becomes, and under which name.
 
 `migrate`, `scan` and the docs all read `BLOCK_TARGETS`, `target_for` and `block_name_for`.
+Block types from Prefect's integration packages (prefect-gcp, prefect-azure, ...) are targets
+only when their package is installed; their classes are imported when a block is built.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
 import math
 import re
@@ -12,11 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from prefect_secretblocks._compat import core_secret_get, core_secret_value
+from prefect_secretblocks._compat import ValidationError, core_secret_get, core_secret_value, required_fields
 from prefect_secretblocks.blocks.github import GitHubToken, is_github_token
 from prefect_secretblocks.blocks.slack import SlackWebhookURL, is_slack_webhook_url
 from prefect_secretblocks.blocks.twitter import TWITTER_V1_KEYS, TwitterCredentials, is_twitter_credentials
-from prefect_secretblocks.exceptions import BadInputError
+from prefect_secretblocks.exceptions import IntegrationNotInstalled, UnknownBlockType
 
 if TYPE_CHECKING:
     from prefect.blocks.core import Block
@@ -27,28 +31,170 @@ class UnsupportedValue(ValueError):
 
 
 @dataclass(frozen=True)
+class Integration:
+    """A Prefect integration package a block type comes from, and the extra of ours that brings it."""
+
+    package: str  # the name pip installs: prefect-gcp
+    module: str  # the name Python imports: prefect_gcp
+    extra: str  # prefect-secretblocks[extra]
+
+    def is_installed(self) -> bool:
+        """Whether the package can be imported (looked up, not imported: its SDK is slow to import)."""
+        return importlib.util.find_spec(self.module) is not None
+
+    def install_hint(self) -> str:
+        return f"pip install {self.package} (or prefect-secretblocks[{self.extra}])"
+
+
+@dataclass(frozen=True)
 class BlockTarget:
     """A block type 1.x secrets can migrate to."""
 
     slug: str
     v1_names: tuple[str, ...]
-    block_class: Callable[[], type[Block]]  # a function, so prefect_aws is only imported when used
+    block_class: Callable[[], type[Block]]  # a function, so an integration is only imported when used
     has_shape: Callable[[Any], bool]
     build: Callable[[Any], Block]  # the block holding a 1.x value; raises ValueError on a wrong shape
     v1_value: Callable[[Block], Any]  # what 1.x's `Secret.get()` returned, read back from the block
     replacement: str  # the code that replaces `Secret(NAME).get()`, with {block_name}
     replacement_import: tuple[str, str]  # (module, name): the import `replacement` needs
+    integration: Optional[Integration] = None  # None: always installed (Prefect, us, prefect-aws)
+    # 1.x read all of `v1_names` together (EmailTask): one block of this name holds them all,
+    # and `build`/`v1_value` take and give `{v1 name: value}`.
+    shared_block_name: Optional[str] = None
+
+    def is_available(self) -> bool:
+        """Whether the block class can be imported here."""
+        return self.integration is None or self.integration.is_installed()
+
+
+def _never(value: Any) -> bool:
+    return False
+
+
+# --- the typed blocks of this package: derived from the block class ------------------------
+
+
+def _own_block_target(
+    block_class: type[Block], v1_names: tuple[str, ...], has_shape: Callable[[Any], bool], expected: str
+) -> BlockTarget:
+    """
+    A target for one of this package's blocks: `get()` returns the 1.x value.
+
+    A 1.x string goes into the block's one required field; a 1.x table's keys are its fields.
+    """
+    fields = required_fields(block_class)
+
+    def build(value: Any) -> Block:
+        if isinstance(value, str) and len(fields) == 1:
+            return block_class(**{fields[0]: value})
+        if isinstance(value, dict) and has_shape(value):
+            return block_class(**value)
+        raise ValueError(f"expected {expected}")
+
+    return BlockTarget(
+        slug=block_class.get_block_type_slug(),
+        v1_names=v1_names,
+        block_class=lambda: block_class,
+        has_shape=has_shape,
+        build=build,
+        v1_value=lambda block: block.get(),  # type: ignore[attr-defined]  # every block of ours has get()
+        replacement=f'{block_class.__name__}.load("{{block_name}}").get()',
+        replacement_import=("prefect_secretblocks", block_class.__name__),
+    )
+
+
+# --- blocks of Prefect's integration packages, imported only when used ----------------------
+
+
+def _import_class(module: str, name: str) -> Callable[[], type[Block]]:
+    def block_class() -> type[Block]:
+        found: type[Block] = getattr(importlib.import_module(module), name)
+        return found
+
+    return block_class
+
+
+def _integration_target(
+    slug: str,
+    v1_names: tuple[str, ...],
+    integration: Integration,
+    class_name: str,
+    secret_field: str,
+    value_type: type = str,
+    has_shape: Callable[[Any], bool] = _never,
+) -> BlockTarget:
+    """A target for an integration block whose one secret field holds the whole 1.x value."""
+    block_class = _import_class(integration.module, class_name)
+    expected = "a string" if value_type is str else "a table"
+
+    def build(value: Any) -> Block:
+        if not isinstance(value, value_type):
+            raise ValueError(f"expected {expected} for {secret_field}")
+        try:
+            return block_class()(**{secret_field: value})
+        except ValidationError:
+            raise
+        except Exception as exc:  # GcpCredentials parses the key when created: its error could quote it
+            raise ValueError(f"{secret_field} is not usable ({type(exc).__name__})") from None
+
+    return BlockTarget(
+        slug=slug,
+        v1_names=v1_names,
+        block_class=block_class,
+        has_shape=has_shape,
+        build=build,
+        v1_value=lambda block: getattr(block, secret_field).get_secret_value(),
+        replacement=f'{class_name}.load("{{block_name}}")',
+        replacement_import=(integration.module, class_name),
+        integration=integration,
+    )
+
+
+# --- GCP: a service-account key --------------------------------------------------------------
+_SERVICE_ACCOUNT_KEYS = {"type", "private_key", "client_email"}
+
+
+def _is_service_account_info(value: Any) -> bool:
+    return isinstance(value, dict) and _SERVICE_ACCOUNT_KEYS <= set(value) and value.get("type") == "service_account"
+
+
+# --- Email: EmailTask read EMAIL_USERNAME and EMAIL_PASSWORD together -------------------------
+EMAIL_V1_NAMES = ("EMAIL_USERNAME", "EMAIL_PASSWORD")
+
+
+def _email_target() -> BlockTarget:
+    integration = Integration(package="prefect-email", module="prefect_email", extra="email")
+    block_class = _import_class(integration.module, "EmailServerCredentials")
+
+    def build(value: Any) -> Block:
+        if not (isinstance(value, dict) and set(value) == set(EMAIL_V1_NAMES)):
+            raise ValueError("holds 1.x's EMAIL_USERNAME and EMAIL_PASSWORD together; give it only those two")
+        if not all(isinstance(item, str) for item in value.values()):
+            raise ValueError("expected strings for EMAIL_USERNAME and EMAIL_PASSWORD")
+        # The server settings are EmailTask's defaults and the block's: smtp.gmail.com, SSL, port 465.
+        return block_class()(username=value["EMAIL_USERNAME"], password=value["EMAIL_PASSWORD"])
+
+    return BlockTarget(
+        slug="email-server-credentials",
+        v1_names=EMAIL_V1_NAMES,
+        block_class=block_class,
+        has_shape=_never,
+        build=build,
+        v1_value=lambda block: {
+            "EMAIL_USERNAME": block.username,  # type: ignore[attr-defined]
+            "EMAIL_PASSWORD": block.password.get_secret_value(),  # type: ignore[attr-defined]
+        },
+        replacement='EmailServerCredentials.load("{block_name}")',
+        replacement_import=(integration.module, "EmailServerCredentials"),
+        integration=integration,
+        shared_block_name="email-server-credentials",
+    )
 
 
 # --- AWS: prefect-aws's AwsCredentials, imported lazily (boto3 is slow to import) ---------
 _AWS_REQUIRED_KEYS = {"ACCESS_KEY", "SECRET_ACCESS_KEY"}
 _AWS_KEYS = _AWS_REQUIRED_KEYS | {"SESSION_TOKEN"}
-
-
-def _aws_credentials_class() -> type[Block]:
-    from prefect_aws import AwsCredentials
-
-    return AwsCredentials
 
 
 def _is_aws_credentials(value: Any) -> bool:
@@ -62,7 +208,7 @@ def _is_aws_credentials(value: Any) -> bool:
 def _build_aws_credentials(value: Any) -> Block:
     if not _is_aws_credentials(value):
         raise ValueError("expected a table with string keys ACCESS_KEY, SECRET_ACCESS_KEY and optionally SESSION_TOKEN")
-    return _aws_credentials_class()(
+    return _import_class("prefect_aws", "AwsCredentials")()(
         aws_access_key_id=value["ACCESS_KEY"],
         aws_secret_access_key=value["SECRET_ACCESS_KEY"],
         aws_session_token=value.get("SESSION_TOKEN"),
@@ -74,27 +220,6 @@ def _aws_v1_value(block: Any) -> dict[str, str]:
     if block.aws_session_token is not None:
         value["SESSION_TOKEN"] = block.aws_session_token
     return value
-
-
-# --- the typed blocks of this package -------------------------------------------------------
-
-
-def _build_github_token(value: Any) -> Block:
-    if not isinstance(value, str):
-        raise ValueError("expected a string token")
-    return GitHubToken(token=value)
-
-
-def _build_slack_webhook_url(value: Any) -> Block:
-    if not isinstance(value, str):
-        raise ValueError("expected a URL string")
-    return SlackWebhookURL(url=value)
-
-
-def _build_twitter_credentials(value: Any) -> Block:
-    if not is_twitter_credentials(value):
-        raise ValueError(f"expected a table with exactly the string keys {', '.join(TWITTER_V1_KEYS)}")
-    return TwitterCredentials(**value)
 
 
 # --- Prefect's core Secret: anything JSON can hold ----------------------------------------
@@ -126,46 +251,55 @@ def _decodes_as_json(text: str) -> bool:
 
 
 BLOCK_TARGETS: tuple[BlockTarget, ...] = (
-    BlockTarget(
-        slug="github-token",
-        v1_names=("GITHUB_ACCESS_TOKEN",),
-        block_class=lambda: GitHubToken,
-        has_shape=is_github_token,
-        build=_build_github_token,
-        v1_value=lambda block: block.get(),
-        replacement='GitHubToken.load("{block_name}").get()',
-        replacement_import=("prefect_secretblocks", "GitHubToken"),
-    ),
-    BlockTarget(
-        slug="slack-webhook-url",
-        v1_names=("SLACK_WEBHOOK_URL",),
-        block_class=lambda: SlackWebhookURL,
-        has_shape=is_slack_webhook_url,
-        build=_build_slack_webhook_url,
-        v1_value=lambda block: block.get(),
-        replacement='SlackWebhookURL.load("{block_name}").get()',
-        replacement_import=("prefect_secretblocks", "SlackWebhookURL"),
-    ),
-    BlockTarget(
-        slug="twitter-api-credentials",
-        v1_names=("TWITTER_API_CREDENTIALS",),
-        block_class=lambda: TwitterCredentials,
-        has_shape=is_twitter_credentials,
-        build=_build_twitter_credentials,
-        v1_value=lambda block: block.get(),
-        replacement='TwitterCredentials.load("{block_name}").get()',
-        replacement_import=("prefect_secretblocks", "TwitterCredentials"),
+    _own_block_target(GitHubToken, ("GITHUB_ACCESS_TOKEN",), is_github_token, "a string token"),
+    _own_block_target(SlackWebhookURL, ("SLACK_WEBHOOK_URL",), is_slack_webhook_url, "a URL string"),
+    _own_block_target(
+        TwitterCredentials,
+        ("TWITTER_API_CREDENTIALS",),
+        is_twitter_credentials,
+        f"a table with exactly the string keys {', '.join(TWITTER_V1_KEYS)}",
     ),
     BlockTarget(
         slug="aws-credentials",
         v1_names=("AWS_CREDENTIALS",),
-        block_class=_aws_credentials_class,
+        block_class=_import_class("prefect_aws", "AwsCredentials"),
         has_shape=_is_aws_credentials,
         build=_build_aws_credentials,
         v1_value=_aws_v1_value,
         replacement='AwsCredentials.load("{block_name}")',
         replacement_import=("prefect_aws", "AwsCredentials"),
     ),
+    _integration_target(
+        "gcp-credentials",
+        ("GCP_CREDENTIALS",),
+        Integration(package="prefect-gcp", module="prefect_gcp", extra="gcp"),
+        "GcpCredentials",
+        "service_account_info",
+        value_type=dict,
+        has_shape=_is_service_account_info,
+    ),
+    _integration_target(
+        "gitlab-credentials",
+        ("GITLAB_ACCESS_TOKEN",),
+        Integration(package="prefect-gitlab", module="prefect_gitlab", extra="gitlab"),
+        "GitLabCredentials",
+        "token",
+    ),
+    _integration_target(
+        "bitbucket-credentials",
+        ("BITBUCKET_ACCESS_TOKEN",),
+        Integration(package="prefect-bitbucket", module="prefect_bitbucket", extra="bitbucket"),
+        "BitBucketCredentials",
+        "token",
+    ),
+    _integration_target(
+        "azure-blob-storage-credentials",
+        ("AZURE_STORAGE_CONNECTION_STRING", "AZ_CONNECTION_STRING"),
+        Integration(package="prefect-azure", module="prefect_azure", extra="azure"),
+        "AzureBlobStorageCredentials",
+        "connection_string",
+    ),
+    _email_target(),
     BlockTarget(
         slug="secret",
         v1_names=(),
@@ -186,24 +320,45 @@ def target_for(name: str, value: Any = None, override: Optional[str] = None) -> 
     The block type a 1.x secret migrates to.
 
     An explicit `override` slug wins; then the well-known 1.x name; then a value with the
-    unmistakable shape of a typed block; everything else becomes Prefect's core `Secret`.
+    unmistakable shape of a typed block; everything else becomes Prefect's core `Secret`. A
+    typed block whose integration package is not installed gives way to `Secret` too
+    (`unavailable_target_for` says which).
 
     Raises:
-        BadInputError: `override` is not a known block type slug.
+        UnknownBlockType: `override` is not a known block type slug.
+        IntegrationNotInstalled: `override` names a block type whose package is not installed.
     """
     if override is not None:
-        if override not in TARGETS_BY_SLUG:
-            raise BadInputError(
-                f"--map {name}={override}: unknown block type; choose one of {', '.join(TARGETS_BY_SLUG)}"
-            )
-        return TARGETS_BY_SLUG[override]
+        return _chosen_target(name, override)
+    typed = typed_target_for(name, value)
+    return typed if typed is not None and typed.is_available() else GENERIC_TARGET
+
+
+def _chosen_target(name: str, slug: str) -> BlockTarget:
+    target = TARGETS_BY_SLUG.get(slug)
+    if target is None:
+        raise UnknownBlockType(secret=name, slug=slug, known=tuple(TARGETS_BY_SLUG))
+    if target.integration is not None and not target.is_available():
+        integration = target.integration
+        raise IntegrationNotInstalled(secret=name, slug=slug, package=integration.package, extra=integration.extra)
+    return target
+
+
+def typed_target_for(name: str, value: Any = None) -> Optional[BlockTarget]:
+    """The typed block a secret's name or value shape asks for, installed or not; None: a core `Secret`."""
     for target in BLOCK_TARGETS:
         if name in target.v1_names:
             return target
     for target in BLOCK_TARGETS:
         if target is not GENERIC_TARGET and target.has_shape(value):
             return target
-    return GENERIC_TARGET
+    return None
+
+
+def unavailable_target_for(name: str, value: Any = None) -> Optional[BlockTarget]:
+    """The typed block `target_for` would have chosen had its integration package been installed."""
+    typed = typed_target_for(name, value)
+    return typed if typed is not None and not typed.is_available() else None
 
 
 _INVALID_NAME_CHARACTERS = re.compile(r"[^a-z0-9-]")
@@ -250,8 +405,8 @@ def to_json_value(value: Any) -> tuple[Any, bool]:
     if isinstance(value, dict):
         if not all(isinstance(key, str) for key in value):
             raise UnsupportedValue("is a dict with non-string keys, which JSON cannot represent")
-        items = {key: to_json_value(item) for key, item in value.items()}
-        return {key: item for key, (item, _) in items.items()}, any(changed for _, changed in items.values())
+        members = {key: to_json_value(item) for key, item in value.items()}
+        return {key: item for key, (item, _) in members.items()}, any(changed for _, changed in members.values())
     raise UnsupportedValue(f"holds a Python {type(value).__name__}, which JSON cannot represent")
 
 

@@ -9,6 +9,7 @@ the inputs 1.x crashed on into one-line `BadInputError`s.
 from __future__ import annotations
 
 import ast
+import io
 import json
 import os
 import re
@@ -104,6 +105,18 @@ def read_v1_secrets(
         settings += [(name, value, f"env {name}") for name, value in process_environ.items()]
     settings += [(name, value, origin) for name, (value, origin) in env_file_vars.items()]
 
+    merged, origins = _load_config_files(config, backend_config, process_environ, expansion_environ)
+    flat = _interpolate_config(merged, origins, settings, expansion_environ)
+    return _secrets_from(flat)
+
+
+def _load_config_files(
+    config: Union[str, Path, None],
+    backend_config: Union[str, Path, None],
+    process_environ: Mapping[str, str],
+    expansion_environ: Mapping[str, str],
+) -> tuple[dict[str, Any], dict[FlatKey, str]]:
+    """The user config merged with the backend config over it, and where each key came from."""
     merged: dict[str, Any] = {}
     origins: dict[FlatKey, str] = {}
     for path, env_var, default in (
@@ -115,9 +128,7 @@ def read_v1_secrets(
             document, origin = loaded
             merged = _merge_dicts(merged, document)
             origins.update((key, origin) for key in _flatten(document))
-
-    flat = _interpolate_config(merged, origins, settings, expansion_environ)
-    return _secrets_from(flat)
+    return merged, origins
 
 
 def _load_config_file(
@@ -185,23 +196,13 @@ def _read_env_files(paths: Sequence[Union[str, Path]]) -> dict[str, tuple[str, s
     for raw_path in paths:
         path = Path(raw_path)
         text = _read_text(path)
-        for binding in parse_stream(_StringStream(text)):
+        for binding in parse_stream(io.StringIO(text)):
             line = binding.original.line
             if binding.error:
                 raise BadInputError(f"{path}:{line}: not a NAME=value line")
             if binding.key is not None and binding.value is not None:
                 variables[binding.key] = (binding.value or "", f"{path}:{line}")
     return variables
-
-
-class _StringStream:
-    """The text stream `dotenv.parser.parse_stream` expects."""
-
-    def __init__(self, text: str) -> None:
-        self._text = text
-
-    def read(self) -> str:
-        return self._text
 
 
 # --- 1.x `prefect.configuration`, on an explicit environment -------------------------------

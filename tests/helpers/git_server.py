@@ -1,7 +1,9 @@
 """A private git repository served over smart HTTP(S) on loopback, like GitHub for a token.
 
 Requests run `git http-backend` (CGI) only when HTTP Basic auth carries the expected token as
-user name or password (GitHub accepts both); anything else gets 401 and a Basic challenge.
+user name or password (GitHub accepts both), or, when the server is given a `username`, exactly
+that user name and the token as password (GitLab's `oauth2:TOKEN`, Bitbucket's
+`x-token-auth:TOKEN`); anything else gets 401 and a Basic challenge.
 """
 
 from __future__ import annotations
@@ -29,6 +31,12 @@ class GitServer:
     url: str  # the repository URL, without credentials
     token: str  # the token the server accepts; tests may change it
     repository: Path
+    username: Optional[str] = None  # when set, the only user name accepted with the token
+
+    def accepts(self, user: str, password: str) -> bool:
+        if self.username is not None:
+            return (user, password) == (self.username, self.token)
+        return self.token in (user, password)
 
 
 def make_repository(root: Path, files: dict[str, str]) -> Path:
@@ -102,13 +110,15 @@ def self_signed_tls(directory: Path) -> tuple[ssl.SSLContext, Path]:
 
 
 @contextmanager
-def git_server(repository: Path, token: str, tls: Optional[ssl.SSLContext] = None) -> Iterator[GitServer]:
+def git_server(
+    repository: Path, token: str, tls: Optional[ssl.SSLContext] = None, username: Optional[str] = None
+) -> Iterator[GitServer]:
     """Serve `repository` (a bare repo) on 127.0.0.1; HTTPS when `tls` is given."""
     backend = str(
         Path(subprocess.run(["git", "--exec-path"], capture_output=True, text=True, check=True).stdout.strip())
         / "git-http-backend"
     )
-    server_state = GitServer(url="", token=token, repository=repository)
+    server_state = GitServer(url="", token=token, repository=repository, username=username)
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -118,7 +128,7 @@ def git_server(repository: Path, token: str, tls: Optional[ssl.SSLContext] = Non
             self._serve()
 
         def _serve(self) -> None:
-            if server_state.token not in _basic_credentials(self.headers.get("Authorization")):
+            if not server_state.accepts(*_basic_credentials(self.headers.get("Authorization"))):
                 self.send_response(401)
                 self.send_header("WWW-Authenticate", 'Basic realm="git"')
                 self.send_header("Content-Length", "0")

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from prefect.blocks.system import Secret
 
 from prefect_secretblocks._compat import ValidationError, block_data, core_secret_get, validate_model
-from prefect_secretblocks.exceptions import BadInputError
+from prefect_secretblocks.exceptions import UnknownBlockType
 from prefect_secretblocks.migration.targets import (
     BLOCK_TARGETS,
     TARGETS_BY_SLUG,
@@ -37,7 +37,14 @@ AWS = {"ACCESS_KEY": "AKIAFAKE", "SECRET_ACCESS_KEY": "fake-secret"}
         ("SLACK_WEBHOOK_URL", "slack-webhook-url"),
         ("TWITTER_API_CREDENTIALS", "twitter-api-credentials"),
         ("AWS_CREDENTIALS", "aws-credentials"),
-        ("GITLAB_ACCESS_TOKEN", "secret"),
+        ("GCP_CREDENTIALS", "gcp-credentials"),
+        ("GITLAB_ACCESS_TOKEN", "gitlab-credentials"),
+        ("BITBUCKET_ACCESS_TOKEN", "bitbucket-credentials"),
+        ("AZURE_STORAGE_CONNECTION_STRING", "azure-blob-storage-credentials"),
+        ("AZ_CONNECTION_STRING", "azure-blob-storage-credentials"),
+        ("EMAIL_USERNAME", "email-server-credentials"),
+        ("EMAIL_PASSWORD", "email-server-credentials"),
+        ("DB_PASSWORD", "secret"),
     ],
 )
 def test_well_known_names_map_to_their_block_type(name: str, slug: str) -> None:
@@ -63,8 +70,9 @@ def test_other_names_map_by_unmistakable_value_shape(value: Any, slug: str) -> N
 
 def test_an_override_wins_and_an_unknown_one_lists_the_slugs() -> None:
     assert target_for("GITHUB_ACCESS_TOKEN", GITHUB_TOKEN, "secret").slug == "secret"
-    with pytest.raises(BadInputError, match="unknown block type; choose one of github-token, .*secret"):
+    with pytest.raises(UnknownBlockType) as caught:
         target_for("X", "fake", "vault")
+    assert caught.value.known == tuple(TARGETS_BY_SLUG) and caught.value.known[-1] == "secret"
 
 
 @pytest.mark.parametrize(
@@ -211,9 +219,11 @@ def test_every_slug_is_a_valid_override(slug: str) -> None:
     assert target_for("ANY", "fake", slug).slug == slug
 
 
-def test_unknown_override_names_the_flag_and_secret() -> None:
-    with pytest.raises(BadInputError, match=r"^--map MY_SECRET=vault: unknown block type"):
+def test_unknown_override_carries_the_secret_and_slug_but_no_flag() -> None:
+    with pytest.raises(UnknownBlockType) as caught:
         target_for("MY_SECRET", "fake", "vault")
+    assert (caught.value.secret, caught.value.slug) == ("MY_SECRET", "vault")
+    assert "--map" not in str(caught.value)
 
 
 # --- block_name_for: one rule per test ----------------------------------------------------
