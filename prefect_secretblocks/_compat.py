@@ -242,6 +242,16 @@ else:
         return requested
 
 
+def block_schema_checksum(block_class: type[Block]) -> str:
+    """
+    The checksum Prefect files the block class's schema under (`read_block_schema_by_checksum`).
+
+    Prefect has no public name for it on either major; tests/test_compat.py fails naming the
+    Prefect version if `Block._calculate_schema_checksum` goes away.
+    """
+    return block_class._calculate_schema_checksum()
+
+
 def block_data(block: Block, include_secrets: bool) -> dict[str, Any]:
     """The data Prefect stores for a block (what `Block.save` sends), as JSON-ready values."""
     data = model_data(block, mode="json", include_secrets=include_secrets)
@@ -261,6 +271,7 @@ __all__ = [
     "asave_block",
     "async_dispatch",
     "block_data",
+    "block_schema_checksum",
     "core_secret_get",
     "core_secret_value",
     "embedded_api_settings",

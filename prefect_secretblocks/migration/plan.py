@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Optional
 from uuid import UUID
 
 from prefect_secretblocks._compat import ValidationError, error_details
@@ -31,8 +31,15 @@ from prefect_secretblocks.migration.v1_config import V1Secret
 if TYPE_CHECKING:
     from prefect.blocks.core import Block
 
-OnConflict = Literal["skip", "overwrite", "fail"]
 _VALID_BLOCK_NAME = re.compile(r"[a-z0-9-]+")
+
+
+class OnConflict(str, Enum):
+    """What to do when a block exists under a planned name with another value."""
+
+    SKIP = "skip"  # leave it as it is (the default)
+    OVERWRITE = "overwrite"  # replace it, keeping its previous data in a backup block
+    FAIL = "fail"  # write nothing at all
 
 
 class Action(str, Enum):
@@ -58,7 +65,7 @@ class ExistingBlock:
 class MigrationOptions:
     """The choices `prefect-secretblocks migrate` exposes as flags."""
 
-    on_conflict: OnConflict = "skip"
+    on_conflict: OnConflict = OnConflict.SKIP
     block_types: Mapping[str, str] = field(default_factory=dict)  # --map NAME=TYPE_SLUG
     block_names: Mapping[str, str] = field(default_factory=dict)  # --name NAME=BLOCK_NAME
     only: Collection[str] = ()
@@ -222,7 +229,7 @@ def _plan_one(
     elif found.value_json == value_json:
         action = Action.UNCHANGED
     else:
-        action = {"skip": Action.SKIP, "overwrite": Action.UPDATE, "fail": Action.CONFLICT}[options.on_conflict]
+        action = _ACTION_ON_CONFLICT[OnConflict(options.on_conflict)]
         note = "; ".join(filter(None, [note, "a block with this name exists with a different value"]))
     return PlannedBlock(
         secret.name,
@@ -235,6 +242,13 @@ def _plan_one(
         value_json=value_json,
         existing_id=found.id if found else None,
     )
+
+
+_ACTION_ON_CONFLICT = {
+    OnConflict.SKIP: Action.SKIP,
+    OnConflict.OVERWRITE: Action.UPDATE,
+    OnConflict.FAIL: Action.CONFLICT,
+}
 
 
 def _reason(exc: Exception) -> str:
