@@ -112,7 +112,7 @@ def migrate(
     journal: Optional[Path] = typer.Option(
         None,
         help="Where to record the blocks this run writes, for rollback. "
-        "Default: ./prefect-secretblocks-journal-<UTC time>.jsonl.",
+        "Default: $PREFECT_HOME/secretblocks-journals/migrate-<UTC time>.jsonl.",
     ),
     output: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text (a table) or json (one object)."),
     concurrency: int = typer.Option(DEFAULT_CONCURRENCY, min=1, max=64, help="Saves in flight at once."),

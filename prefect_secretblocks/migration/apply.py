@@ -11,11 +11,11 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 from uuid import UUID
 
 import httpx
@@ -55,10 +55,15 @@ DEFAULT_CONCURRENCY = 8
 RETRY_STATUS_CODES = frozenset({408, 429, 502, 503})
 #: The longest wait this package suggests before Prefect's client retries a busy answer.
 MAX_BUSY_RETRY_SECONDS = 2.0
+#: How many times a save is handed to Prefect's client (each time retried by it up to
+#: `PREFECT_CLIENT_MAX_RETRIES`) while the server still answers busy: a loaded SQLite server
+#: may stay busy for longer than Prefect's default of 5 retries, with short waits, covers.
+BUSY_ROUNDS = 5
 #: Where a request counts the busy answers it got (httpx passes unknown extensions through).
 _BUSY_ANSWERS = "prefect_secretblocks.busy_answers"
 #: The suffix of the block that keeps a replaced block's previous data.
 BACKUP_SUFFIX = "-before-migrate"
+T = TypeVar("T")
 
 
 class Result(str, Enum):
@@ -145,6 +150,18 @@ async def suggest_busy_retry_delay(response: httpx.Response) -> None:
 def busy_retry_delay(busy_answers: int) -> float:
     """Seconds before the next try of a request that got `busy_answers` busy answers: full jitter."""
     return random.uniform(0, min(MAX_BUSY_RETRY_SECONDS, 0.05 * 2**busy_answers))
+
+
+async def while_busy(call: Callable[[], Awaitable[T]]) -> T:
+    """`call()` (one request through Prefect's client, with its retries), again while the answer is busy."""
+    for busy_round in range(1, BUSY_ROUNDS + 1):
+        try:
+            return await call()
+        except httpx.HTTPStatusError as exc:
+            if exc.response.status_code not in RETRY_STATUS_CODES or busy_round == BUSY_ROUNDS:
+                raise
+            await asyncio.sleep(busy_retry_delay(busy_round))
+    raise AssertionError("unreachable")  # the last round returns or raises
 
 
 async def read_existing_blocks(
@@ -271,33 +288,32 @@ class PlanWriter:
 
         ids = self.block_types[entry.block_type]
         self.record("creating", entry)
-        document = await self.client.create_block_document(
-            BlockDocumentCreate(
-                name=entry.block_name,
-                data=_data(entry),
-                block_schema_id=ids.block_schema_id,
-                block_type_id=ids.block_type_id,
-            ),
-            include_secrets=True,
+        create = BlockDocumentCreate(
+            name=entry.block_name,
+            data=_data(entry),
+            block_schema_id=ids.block_schema_id,
+            block_type_id=ids.block_type_id,
         )
+        document = await while_busy(lambda: self.client.create_block_document(create, include_secrets=True))
         self.record("created", entry, block_id=document.id, updated=timestamp(document.updated))
 
     async def replace(self, entry: PlannedBlock) -> str:
         """Keep the block's previous data as a backup block, then replace its data; the backup's name."""
         from prefect.client.schemas.actions import BlockDocumentUpdate
 
-        assert entry.existing_id is not None  # an update is planned only for an existing block
-        self.record("backing-up", entry, block_id=entry.existing_id)
-        backup = await self.back_up(entry, await self.client.read_block_document(entry.existing_id))
-        self.record("backed-up", entry, block_id=entry.existing_id, backup_name=backup.name, backup_id=backup.id)
+        existing_id = entry.existing_id
+        assert existing_id is not None  # an update is planned only for an existing block
+        self.record("backing-up", entry, block_id=existing_id)
+        backup = await self.back_up(entry, await self.client.read_block_document(existing_id))
+        self.record("backed-up", entry, block_id=existing_id, backup_name=backup.name, backup_id=backup.id)
         update = BlockDocumentUpdate(
             block_schema_id=self.block_types[entry.block_type].block_schema_id,
             data=_data(entry),
             merge_existing_data=False,
         )
-        await self.client.update_block_document(entry.existing_id, update)
-        saved = await self.client.read_block_document(entry.existing_id, include_secrets=False)
-        self.record("updated", entry, block_id=entry.existing_id, updated=timestamp(saved.updated))
+        await while_busy(lambda: self.client.update_block_document(existing_id, update))
+        saved = await self.client.read_block_document(existing_id, include_secrets=False)
+        self.record("updated", entry, block_id=existing_id, updated=timestamp(saved.updated))
         return str(backup.name)
 
     async def back_up(self, entry: PlannedBlock, previous: BlockDocument) -> BlockDocument:
@@ -315,7 +331,7 @@ class PlanWriter:
                 block_type_id=previous.block_type_id,
             )
             try:
-                return await self.client.create_block_document(copy, include_secrets=True)
+                return await while_busy(lambda: self.client.create_block_document(copy, include_secrets=True))  # noqa: B023 (awaited here)
             except ObjectAlreadyExists:
                 continue
         raise BackupNameTaken(block_name=entry.block_name, suffix=BACKUP_SUFFIX)

@@ -41,9 +41,14 @@ def timestamp(moment: Any) -> Optional[str]:
 
 
 def default_journal_path(now: Optional[datetime.datetime] = None) -> Path:
-    """`./prefect-secretblocks-journal-<UTC time>.jsonl` in the working directory."""
+    """
+    `$PREFECT_HOME/secretblocks-journals/migrate-<UTC time>.jsonl`: next to the Prefect profile
+    the run used, never in a project checkout where it could be committed.
+    """
+    from prefect.settings import PREFECT_HOME
+
     moment = now or datetime.datetime.now(datetime.timezone.utc)
-    return Path(f"prefect-secretblocks-journal-{moment.strftime('%Y%m%dT%H%M%S%fZ')}.jsonl")
+    return Path(PREFECT_HOME.value()) / "secretblocks-journals" / f"migrate-{moment.strftime('%Y%m%dT%H%M%S%fZ')}.jsonl"
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,7 @@ class JournalWriter:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             self._file: IO[str] = open(path, "x", encoding="utf-8")  # never overwrite an earlier run's journal
         except OSError as exc:
             raise BadJournal(path=str(path), line=0, reason=f"cannot be created ({exc.strerror or exc})") from None
