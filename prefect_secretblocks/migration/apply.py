@@ -56,9 +56,13 @@ RETRY_STATUS_CODES = frozenset({408, 429, 502, 503})
 #: The longest wait this package suggests before Prefect's client retries a busy answer.
 MAX_BUSY_RETRY_SECONDS = 2.0
 #: How many times a save is handed to Prefect's client (each time retried by it up to
-#: `PREFECT_CLIENT_MAX_RETRIES`) while the server still answers busy: a loaded SQLite server
-#: may stay busy for longer than Prefect's default of 5 retries, with short waits, covers.
+#: `PREFECT_CLIENT_MAX_RETRIES`) while the server still answers busy or drops the connection:
+#: a loaded SQLite server may stay busy for longer than Prefect's default of 5 retries, with
+#: short waits, covers, and resets some connections under concurrent saves.
 BUSY_ROUNDS = 5
+#: Connections the server dropped mid-request (Prefect's client retries them too); other
+#: transport errors mean it cannot be reached.
+DROPPED_CONNECTION_ERRORS = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError, httpx.LocalProtocolError)
 #: Where a request counts the busy answers it got (httpx passes unknown extensions through).
 _BUSY_ANSWERS = "prefect_secretblocks.busy_answers"
 #: The suffix of the block that keeps a replaced block's previous data.
@@ -153,14 +157,17 @@ def busy_retry_delay(busy_answers: int) -> float:
 
 
 async def while_busy(call: Callable[[], Awaitable[T]]) -> T:
-    """`call()` (one request through Prefect's client, with its retries), again while the answer is busy."""
+    """`call()` (one request through Prefect's client, with its retries), again while the server is busy."""
     for busy_round in range(1, BUSY_ROUNDS + 1):
         try:
             return await call()
         except httpx.HTTPStatusError as exc:
             if exc.response.status_code not in RETRY_STATUS_CODES or busy_round == BUSY_ROUNDS:
                 raise
-            await asyncio.sleep(busy_retry_delay(busy_round))
+        except DROPPED_CONNECTION_ERRORS:
+            if busy_round == BUSY_ROUNDS:
+                raise
+        await asyncio.sleep(busy_retry_delay(busy_round))
     raise AssertionError("unreachable")  # the last round returns or raises
 
 

@@ -246,16 +246,28 @@ async def test_a_refused_save_is_not_retried(prefix: str) -> None:
     assert len(requests) == 1
 
 
-async def test_a_save_that_keeps_failing_gives_up_after_prefects_retries(
+async def test_a_save_that_keeps_failing_gives_up_after_rounds_of_prefects_retries(
     prefix: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(apply_module, "busy_retry_delay", lambda busy_answers: 0)
-    client, requests = busy_api([503] * 4)
+    answers = apply_module.BUSY_ROUNDS * 4  # each round: the first try and PREFECT_CLIENT_MAX_RETRIES=3 more
+    client, requests = busy_api([503] * answers)
     with temporary_settings(updates={PREFECT_CLIENT_MAX_RETRIES: 3}):
         async with client:
             outcome = await writer_for(client).save(planned_secret(prefix, "DOWN"))
     assert outcome.result is Result.FAILED and outcome.error == "the Prefect API answered HTTP 503"
-    assert len(requests) == 4
+    assert len(requests) == answers
+
+
+async def test_a_connection_the_server_keeps_dropping_is_handed_to_prefects_client_again(
+    prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(apply_module, "busy_retry_delay", lambda busy_answers: 0)
+    client, requests = busy_api([httpx.ReadError("connection reset"), httpx.RemoteProtocolError("closed"), 201])
+    with temporary_settings(updates={PREFECT_CLIENT_MAX_RETRIES: 0}):  # each drop reaches the migration
+        async with client:
+            outcome = await writer_for(client).save(planned_secret(prefix, "DROPPED"))
+    assert outcome.result is Result.CREATED and len(requests) == 3
 
 
 def test_busy_retry_delays_are_short_and_grow() -> None:
