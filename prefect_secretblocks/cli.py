@@ -29,6 +29,7 @@ from prefect_secretblocks.exceptions import (
     EmptyBlockName,
     IntegrationNotInstalled,
     InvalidBlockName,
+    NoSecretsFound,
     SharedBlockName,
     UnknownBlockType,
     UnknownSecret,
@@ -36,13 +37,17 @@ from prefect_secretblocks.exceptions import (
 )
 from prefect_secretblocks.migration import (
     DEFAULT_CONCURRENCY,
+    Action,
     MigrationOptions,
     MigrationPlan,
     MigrationReport,
+    OnConflict,
     Outcome,
     read_v1_secrets,
     run_migration,
 )
+from prefect_secretblocks.migration.journal import read_journal
+from prefect_secretblocks.migration.rollback import RollbackReport, rollback_migration
 from prefect_secretblocks.migration.v1_config import V1Secret, iter_string_leaves
 from prefect_secretblocks.redaction import mask_secrets
 from prefect_secretblocks.scan import Kind, ScanResult, fix_project, scan_project
@@ -70,12 +75,6 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
-class OnConflict(str, Enum):
-    skip = "skip"
-    overwrite = "overwrite"
-    fail = "fail"
-
-
 def exit_with_error(message: str, code: int) -> NoReturn:
     """One line on stderr and the exit code, like Prefect's own CLI."""
     stderr.print(f"Error: {message}", markup=False, highlight=False, soft_wrap=True)
@@ -88,6 +87,8 @@ _FLAG_OF_OPTION = {"only": "--only", "exclude": "--exclude", "block_types": "--m
 
 def describe_bad_input(exc: BadInputError) -> str:
     """The library's error as one line in the CLI's terms: the flag that names the input or fixes it."""
+    if isinstance(exc, NoSecretsFound):
+        return "no Prefect 1.x secrets found in the config files or the environment"
     if isinstance(exc, UnknownSecret):
         return f"{_FLAG_OF_OPTION[exc.option]} {exc.name}: no 1.x secret has this name (names are case-sensitive)"
     if isinstance(exc, UnknownBlockType):
@@ -148,40 +149,74 @@ def migrate(
     exclude: list[str] = typer.Option([], help="Do not migrate this secret (repeatable)."),
     prefix: str = typer.Option("", help="Prepended to every generated block name."),
     on_conflict: OnConflict = typer.Option(
-        OnConflict.skip, help="When a block exists with another value: skip it, overwrite it, or fail (write nothing)."
+        OnConflict.SKIP,
+        help="When a block exists with another value: skip it, overwrite it (keeping a NAME-before-migrate "
+        "copy), or fail (write nothing).",
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan and write nothing."),
+    check: bool = typer.Option(
+        False, "--check", help="Write nothing; exit 1 unless every block is saved and unchanged (a drift gate)."
+    ),
+    journal: Optional[Path] = typer.Option(
+        None,
+        help="Where to record the blocks this run writes, for rollback. "
+        "Default: $PREFECT_HOME/secretblocks-journals/migrate-<UTC time>.jsonl.",
+    ),
     output: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text (a table) or json (one object)."),
     concurrency: int = typer.Option(DEFAULT_CONCURRENCY, min=1, max=64, help="Saves in flight at once."),
 ) -> None:
     """Save Prefect 1.x secrets (config.toml, backend.toml, environment) as Prefect blocks."""
     options = MigrationOptions(
-        on_conflict=on_conflict.value,
+        on_conflict=on_conflict,
         block_types=_pairs(map_, "--map"),
         block_names=_pairs(name, "--name"),
         only=only,
         exclude=exclude,
         prefix=prefix,
     )
+    write = not (dry_run or check)
+    with _one_line_errors() as secrets:
+        secrets.extend(read_v1_secrets(config, backend_config, env_file, use_environment=env))
+        if not secrets:
+            raise NoSecretsFound()
+        with _progress_bar(enabled=write and output is OutputFormat.text) as on_outcome:
+            migration = run_migration(secrets, options, not write, concurrency, on_outcome, journal)
+            plan, report = asyncio.run(migration)
+    _print_migration(plan, report, output, check)
+    drifted = check and any(entry.action is not Action.UNCHANGED for entry in plan.entries)
+    if drifted or (report is not None and report.problems):
+        raise typer.Exit(1)
+
+
+@contextmanager
+def _one_line_errors() -> Iterator[list[V1Secret]]:
+    """
+    Bad input exits 2, anything else (Prefect unreachable, a bug) exits 1: one line, never a traceback.
+
+    Yields the list the caller fills with the 1.x secrets it read, so any value of theirs is masked.
+    """
     secrets: list[V1Secret] = []
     try:
-        secrets = read_v1_secrets(config, backend_config, env_file, use_environment=env)
-        if not secrets:
-            raise BadInputError("no Prefect 1.x secrets found in the config files or the environment")
-        with _progress_bar(enabled=not dry_run and output is OutputFormat.text) as on_outcome:
-            plan, report = asyncio.run(run_migration(secrets, options, dry_run, concurrency, on_outcome))
+        yield secrets
     except BadInputError as exc:
         exit_with_error(describe_bad_input(exc), 2)
     except Exception as exc:  # Prefect unreachable, or a bug: one masked line, never a traceback
         values = (leaf for secret in secrets for leaf in iter_string_leaves(secret.value))
         exit_with_error(mask_secrets(f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}", values), 1)
 
+
+def _print_migration(plan: MigrationPlan, report: Optional[MigrationReport], output: OutputFormat, check: bool) -> None:
     if output is OutputFormat.json:
         print(json.dumps(_json_document(plan, report), indent=2))
-    else:
-        _print_table(plan, report)
-    if report is not None and report.problems:
-        raise typer.Exit(1)
+        return
+    _print_table(plan, report, "Check, nothing written: " if check else "Dry run, nothing written: ")
+    if report is not None and report.journal is not None:
+        stdout.print(
+            f"Journal of this run: {report.journal} (undo it with: prefect-secretblocks rollback {report.journal})",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @contextmanager
@@ -199,14 +234,16 @@ def _progress_bar(enabled: bool) -> Iterator[Optional[Callable[[Outcome], None]]
 def _json_document(plan: MigrationPlan, report: Optional[MigrationReport]) -> dict[str, Any]:
     if report is None:
         return plan.to_dict()
+    journal = {"journal": str(report.journal)} if report.journal is not None else {}
     return {
         "plan": [outcome.to_dict() for outcome in report.outcomes],
         "summary": plan.summary(),
         "results": report.summary(),
+        **journal,
     }
 
 
-def _print_table(plan: MigrationPlan, report: Optional[MigrationReport]) -> None:
+def _print_table(plan: MigrationPlan, report: Optional[MigrationReport], unwritten: str) -> None:
     table = Table()
     for header in ("Secret", "Source", "Block type", "Block name", "Action" if report is None else "Result", "Note"):
         table.add_column(header, overflow="fold")  # wrap, never cut: names and sources must stay readable
@@ -218,12 +255,43 @@ def _print_table(plan: MigrationPlan, report: Optional[MigrationReport]) -> None
             )
         else:
             outcome = rows[index]
-            note = "; ".join(filter(None, [outcome.entry.note, outcome.error]))
+            backup = f"the previous value is kept in block {outcome.backup_name}" if outcome.backup_name else ""
+            note = "; ".join(filter(None, [outcome.entry.note, outcome.error, backup]))
             table.add_row(entry.secret, entry.source, entry.block_type, entry.block_name, outcome.result.value, note)
     stdout.print(table)
     counts = plan.summary() if report is None else report.summary()
     summary = ", ".join(f"{count} {what}" for what, count in counts.items() if count)
-    stdout.print(("Dry run, nothing written: " if report is None else "") + summary, highlight=False)
+    stdout.print((unwritten if report is None else "") + summary, highlight=False)
+
+
+@app.command()
+def rollback(
+    journal: Path = typer.Argument(..., help="The journal a migrate run wrote (its last output line names it)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print what would be undone and change nothing."),
+    output: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text (a table) or json (one object)."),
+) -> None:
+    """Undo one migrate run: delete the blocks it created, restore the ones it replaced from their copies."""
+    with _one_line_errors():
+        report = asyncio.run(rollback_migration(read_journal(journal), dry_run=dry_run))
+    if output is OutputFormat.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        _print_rollback(report)
+    if report.problems:
+        raise typer.Exit(1)
+
+
+def _print_rollback(report: RollbackReport) -> None:
+    table = Table()
+    for header in ("Block type", "Block name", "Migrate", "Would do" if report.dry_run else "Done", "Note"):
+        table.add_column(header, overflow="fold")
+    for step in report.steps:
+        cells = (step.entry.block_type, step.entry.block_name, step.entry.action, step.action.value, step.note)
+        table.add_row(*(Text(cell) for cell in cells))
+    stdout.print(table)
+    summary = ", ".join(f"{count} {what}" for what, count in report.summary().items() if count)
+    prefix = "Dry run, nothing changed: " if report.dry_run else ""
+    stdout.print(prefix + (summary or "the journal records no block"), markup=False, highlight=False)
 
 
 @app.command()

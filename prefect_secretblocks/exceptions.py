@@ -96,3 +96,23 @@ class ValueDoesNotFit(BadInputError):
         super().__init__(
             f"secret {secret} ({source}) does not fit a {slug} block: {reason}; keep it as a generic Secret"
         )
+
+
+class BadJournal(BadInputError):
+    """A migration journal cannot be used: `line` (0: the file as a whole) and what is wrong with it."""
+
+    def __init__(self, path: str, line: int, reason: str) -> None:
+        self.path, self.line, self.reason = path, line, reason
+        super().__init__(f"{path}{f':{line}' if line else ''}: {reason}")
+
+
+class BackupNameTaken(SecretBlocksError):
+    """Every name tried for the copy of `block_name`'s previous data is taken; it was not replaced."""
+
+    def __init__(self, block_name: str, suffix: str) -> None:
+        self.block_name = block_name
+        super().__init__(f"no free name for a copy of block {block_name} (tried {block_name}{suffix}, -2... -99)")
+
+
+class NoSecretsFound(BadInputError):
+    """No Prefect 1.x secret was found in the config files or the environment that were read."""

@@ -233,3 +233,56 @@ def test_migration_writes_no_file_holding_a_secret(tmp_path: Path, canary_config
     assert result.returncode == 0
     written = [path for path in tmp_path.rglob("*") if path.is_file() and path != canary_config]
     assert_no_leak("".join(path.read_text(errors="replace") for path in written), "files written by migrate")
+
+
+def rollback(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_cli("rollback", *args, env={"PREFECT_API_URL": PREFECT_API_URL.value(), "HOME": str(tmp_path)})
+
+
+def test_migration_journal_does_not_leak(tmp_path: Path, canary_config: Path) -> None:
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    assert (
+        migrate(tmp_path, "--config", str(canary_config), "--prefix", "leak-jrnl-", "--journal", str(first)).returncode
+        == 0
+    )
+    # The same names with other values, overwritten: the journal records the copies of the canaries too.
+    other = tmp_path / "other.toml"
+    other.write_text(CONFIG_WITH_CANARIES.replace("canary", "other"))
+    replaced = migrate(
+        tmp_path,
+        "--config",
+        str(other),
+        "--prefix",
+        "leak-jrnl-",
+        "--on-conflict",
+        "overwrite",
+        "--journal",
+        str(second),
+    )
+    assert replaced.returncode == 0, replaced.stderr[-300:]
+    assert '"backed-up"' in second.read_text()
+    assert_no_leak(first.read_text() + second.read_text() + replaced.stdout + replaced.stderr, "migrate journals")
+
+
+def test_rollback_output_does_not_leak(tmp_path: Path, canary_config: Path) -> None:
+    journal = tmp_path / "journal.jsonl"
+    assert (
+        migrate(
+            tmp_path, "--config", str(canary_config), "--prefix", "leak-undo-", "--journal", str(journal)
+        ).returncode
+        == 0
+    )
+    outputs = [rollback(tmp_path, str(journal), "--dry-run"), rollback(tmp_path, str(journal), "--format", "json")]
+    outputs.append(rollback(tmp_path, str(journal)))  # the second rollback: already undone
+    assert [result.returncode for result in outputs] == [0, 0, 0]
+    assert_no_leak("".join(result.stdout + result.stderr for result in outputs), "rollback output")
+
+
+def test_check_output_does_not_leak(tmp_path: Path, canary_config: Path) -> None:
+    missing = migrate(tmp_path, "--config", str(canary_config), "--prefix", "leak-check-", "--check")
+    assert migrate(tmp_path, "--config", str(canary_config), "--prefix", "leak-check-").returncode == 0
+    in_sync = migrate(
+        tmp_path, "--config", str(canary_config), "--prefix", "leak-check-", "--check", "--format", "json"
+    )
+    assert (missing.returncode, in_sync.returncode) == (1, 0)
+    assert_no_leak(missing.stdout + missing.stderr + in_sync.stdout + in_sync.stderr, "migrate --check output")

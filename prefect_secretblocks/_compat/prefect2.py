@@ -22,9 +22,12 @@ if TYPE_CHECKING:
     from prefect.blocks.core import Block
     from prefect.client.orchestration import PrefectClient
 
-#: The private Prefect names this package uses on Prefect 2: none to import (the `_sync=False`
-#: keyword below is `sync_compatible`'s public way to get the coroutine).
-PRIVATE_PREFECT_NAMES: tuple[str, ...] = ()
+#: The private Prefect names this package uses on Prefect 2 (the `_sync=False` keyword below is
+#: `sync_compatible`'s public way to get the coroutine); tests/test_compat.py checks each.
+PRIVATE_PREFECT_NAMES = (
+    # The checksum a block class's schema is filed under, to find it with the client's public reads.
+    "prefect.blocks.core.Block._calculate_schema_checksum",
+)
 
 
 def field_validator(field_name: str) -> Callable[[Any], Any]:
@@ -164,6 +167,11 @@ def save_concurrency(requested: int) -> int:
     return requested if PREFECT_API_URL.value() else 1
 
 
+def block_schema_checksum(block_class: type[Block]) -> str:
+    """The checksum Prefect files the block class's schema under (`read_block_schema_by_checksum`)."""
+    return block_class._calculate_schema_checksum()  # no public name for it (PRIVATE_PREFECT_NAMES)
+
+
 def optional_field_defaults(model_class: type[Any]) -> dict[str, Any]:
     """`{field name: default}` for the fields of a block (pydantic.v1 model) that need not be given."""
     return {name: field.default for name, field in model_class.__fields__.items() if not field.required}
@@ -183,6 +191,7 @@ __all__ = [
     "aregister_block_type",
     "asave_block",
     "async_dispatch",
+    "block_schema_checksum",
     "core_secret_get",
     "core_secret_value",
     "embedded_api_settings",

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 PRIVATE_PREFECT_NAMES = (
     # The sync/async pair behind `notify`/`anotify`, as Prefect's own collections build them.
     "prefect._internal.compatibility.async_dispatch.async_dispatch",
+    # The checksum a block class's schema is filed under, to find it with the client's public reads.
+    "prefect.blocks.core.Block._calculate_schema_checksum",
 )
 
 try:
@@ -111,6 +113,11 @@ def save_concurrency(requested: int) -> int:
     return requested
 
 
+def block_schema_checksum(block_class: type[Block]) -> str:
+    """The checksum Prefect files the block class's schema under (`read_block_schema_by_checksum`)."""
+    return block_class._calculate_schema_checksum()  # no public name for it (PRIVATE_PREFECT_NAMES)
+
+
 def optional_field_defaults(model_class: type[Any]) -> dict[str, Any]:
     """`{field name: default}` for the fields of a block (pydantic 2 model) that need not be given."""
     return {name: field.default for name, field in model_class.model_fields.items() if not field.is_required()}
@@ -130,6 +137,7 @@ __all__ = [
     "aregister_block_type",
     "asave_block",
     "async_dispatch",
+    "block_schema_checksum",
     "core_secret_get",
     "core_secret_value",
     "embedded_api_settings",

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Optional
 from uuid import UUID
 
 from prefect_secretblocks._compat import ValidationError, error_details
@@ -38,8 +38,15 @@ from prefect_secretblocks.migration.v1_config import V1Secret
 if TYPE_CHECKING:
     from prefect.blocks.core import Block
 
-OnConflict = Literal["skip", "overwrite", "fail"]
 _VALID_BLOCK_NAME = re.compile(r"[a-z0-9-]+")
+
+
+class OnConflict(str, Enum):
+    """What to do when a block exists under a planned name with another value."""
+
+    SKIP = "skip"  # leave it as it is (the default)
+    OVERWRITE = "overwrite"  # replace it, keeping its previous data in a backup block
+    FAIL = "fail"  # write nothing at all
 
 
 class Action(str, Enum):
@@ -65,7 +72,7 @@ class ExistingBlock:
 class MigrationOptions:
     """The choices of a migration (the CLI's flags: `block_types` is `--map`, `block_names` is `--name`)."""
 
-    on_conflict: OnConflict = "skip"
+    on_conflict: OnConflict = OnConflict.SKIP
     block_types: Mapping[str, str] = field(default_factory=dict)  # --map NAME=TYPE_SLUG
     block_names: Mapping[str, str] = field(default_factory=dict)  # --name NAME=BLOCK_NAME
     only: Collection[str] = ()
@@ -335,11 +342,18 @@ def _action(found: Optional[ExistingBlock], value_json: str, options: MigrationO
         return Action.CREATE
     if found.value_json == value_json:
         return Action.UNCHANGED
-    return {"skip": Action.SKIP, "overwrite": Action.UPDATE, "fail": Action.CONFLICT}[options.on_conflict]
+    return _ACTION_ON_CONFLICT[OnConflict(options.on_conflict)]
 
 
 def _join_notes(*notes: str) -> str:
     return "; ".join(filter(None, notes))
+
+
+_ACTION_ON_CONFLICT = {
+    OnConflict.SKIP: Action.SKIP,
+    OnConflict.OVERWRITE: Action.UPDATE,
+    OnConflict.FAIL: Action.CONFLICT,
+}
 
 
 def _reason(exc: Exception) -> str:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import itertools
 import time
 from typing import Any, Union
+from uuid import uuid4
 
 import httpx
 import pytest
 from prefect.blocks.system import Secret
 from prefect.client.orchestration import PrefectClient, get_client
+from prefect.settings import PREFECT_CLIENT_MAX_RETRIES, temporary_settings
 
 from prefect_secretblocks import GitHubToken
-from prefect_secretblocks._compat import aload_block, aregister_block_type, asave_block, core_secret_get
+from prefect_secretblocks._compat import aload_block, asave_block, core_secret_get
 from prefect_secretblocks.migration import (
     Action,
     MigrationOptions,
@@ -171,7 +173,7 @@ async def test_apply_registers_the_block_types_it_needs(prefix: str) -> None:
 
 
 def busy_api(answers: list[Union[int, httpx.TransportError]]) -> tuple[PrefectClient, list[httpx.Request]]:
-    """A client whose API answers each request with the next status (or error) in `answers`."""
+    """A migration client whose API answers each request with the next status (or error) in `answers`."""
     requests: list[httpx.Request] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -181,61 +183,102 @@ def busy_api(answers: list[Union[int, httpx.TransportError]]) -> tuple[PrefectCl
         answer = answers[len(requests) - 1]
         if isinstance(answer, Exception):
             raise answer
-        return httpx.Response(answer, json={})
+        return httpx.Response(answer, json=SAVED_DOCUMENT if answer == 201 else {})
 
-    client = PrefectClient("http://prefect.invalid/api", httpx_settings={"transport": httpx.MockTransport(answer)})
+    client = PrefectClient(
+        "http://prefect.invalid/api",
+        httpx_settings={
+            "transport": httpx.MockTransport(answer),
+            "event_hooks": {"response": [apply_module.suggest_busy_retry_delay]},
+        },
+    )
     return client, requests
 
 
-async def planned_secret(prefix: str, name: str) -> PlannedBlock:
-    await aregister_block_type(Secret)  # the plan's block needs its schema id
+SAVED_DOCUMENT = {
+    "id": str(uuid4()),
+    "name": "saved",
+    "data": {},
+    "block_schema_id": str(uuid4()),
+    "block_type_id": str(uuid4()),
+    "created": "2026-01-01T00:00:00+00:00",
+    "updated": "2026-01-01T00:00:00+00:00",
+}
+
+
+def writer_for(client: PrefectClient) -> apply_module.PlanWriter:
+    """A plan writer that takes the core Secret type as registered (the mock API knows no types)."""
+    writer = apply_module.PlanWriter(client)
+    writer.block_types["secret"] = apply_module._BlockTypeIds(block_type_id=uuid4(), block_schema_id=uuid4())
+    return writer
+
+
+def planned_secret(prefix: str, name: str) -> PlannedBlock:
     return plan_migration([secret(name, "fake-value")], MigrationOptions(prefix=prefix)).entries[0]
 
 
 async def test_a_busy_server_is_retried_at_once_not_after_the_clients_2_4_8_seconds(prefix: str) -> None:
-    entry = await planned_secret(prefix, "BUSY")
     client, requests = busy_api([503, 503, 201])  # what a SQLite-backed server says when writes overlap
     started = time.monotonic()
     async with client:
-        await apply_module._save_with_retries(client, entry)
+        outcome = await writer_for(client).save(planned_secret(prefix, "BUSY"))
+    assert outcome.result is Result.CREATED
     assert len(requests) == 3 and all(request.method == "POST" for request in requests)
     assert time.monotonic() - started < 1.5  # Prefect's client waits 2 s before its first retry
 
 
-async def test_a_dropped_connection_is_retried_but_an_unreachable_server_is_given_up_soon(prefix: str) -> None:
-    entry = await planned_secret(prefix, "DROPPED")
-    client, requests = busy_api([httpx.ReadError("connection reset"), httpx.RemoteProtocolError("closed"), 201])
+async def test_an_unreachable_server_is_given_up_and_the_rest_not_attempted(prefix: str) -> None:
+    client, requests = busy_api([httpx.ConnectError("refused")] * 3)
     async with client:
-        await apply_module._save_with_retries(client, entry)
-    assert len(requests) == 3
-
-    client, requests = busy_api([httpx.ConnectError("refused")] * apply_module.UNREACHABLE_ATTEMPTS)
-    async with client:
-        with pytest.raises(httpx.ConnectError):
-            await apply_module._save_with_retries(client, entry)
-    assert len(requests) == apply_module.UNREACHABLE_ATTEMPTS
-
-
-async def test_a_refused_save_is_not_retried(prefix: str) -> None:
-    entry = await planned_secret(prefix, "REFUSED")
-    client, requests = busy_api([422])
-    async with client:
-        with pytest.raises(httpx.HTTPStatusError):
-            await apply_module._save_with_retries(client, entry)
+        writer = writer_for(client)
+        first = await writer.save(planned_secret(prefix, "UNREACHABLE"))
+        second = await writer.save(planned_secret(prefix, "NEXT"))
+    assert first.result is Result.FAILED and "could not reach the Prefect API" in first.error
+    assert second.result is Result.FAILED and second.error.startswith("not attempted")
     assert len(requests) == 1
 
 
-async def test_a_save_that_keeps_failing_gives_up(prefix: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(apply_module, "_retry_delay", lambda attempt, response: 0)
-    entry = await planned_secret(prefix, "DOWN")
-    client, requests = busy_api([503] * apply_module.BUSY_ATTEMPTS)
+async def test_a_refused_save_is_not_retried(prefix: str) -> None:
+    client, requests = busy_api([422])
     async with client:
-        with pytest.raises(httpx.HTTPStatusError):
-            await apply_module._save_with_retries(client, entry)
-    assert len(requests) == apply_module.BUSY_ATTEMPTS
+        outcome = await writer_for(client).save(planned_secret(prefix, "REFUSED"))
+    assert outcome.result is Result.FAILED and outcome.error == "the Prefect API answered HTTP 422"
+    assert len(requests) == 1
 
 
-def test_retry_delays_are_short_and_honour_retry_after() -> None:
-    assert all(0 <= apply_module._retry_delay(attempt, None) <= 2 for attempt in range(1, 20))
-    response = httpx.Response(429, headers={"Retry-After": "3"})
-    assert apply_module._retry_delay(1, response) == 3.0
+async def test_a_save_that_keeps_failing_gives_up_after_rounds_of_prefects_retries(
+    prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(apply_module, "busy_retry_delay", lambda busy_answers: 0)
+    answers = apply_module.BUSY_ROUNDS * 4  # each round: the first try and PREFECT_CLIENT_MAX_RETRIES=3 more
+    client, requests = busy_api([503] * answers)
+    with temporary_settings(updates={PREFECT_CLIENT_MAX_RETRIES: 3}):
+        async with client:
+            outcome = await writer_for(client).save(planned_secret(prefix, "DOWN"))
+    assert outcome.result is Result.FAILED and outcome.error == "the Prefect API answered HTTP 503"
+    assert len(requests) == answers
+
+
+async def test_a_connection_the_server_keeps_dropping_is_handed_to_prefects_client_again(
+    prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(apply_module, "busy_retry_delay", lambda busy_answers: 0)
+    client, requests = busy_api([httpx.ReadError("connection reset"), httpx.RemoteProtocolError("closed"), 201])
+    with temporary_settings(updates={PREFECT_CLIENT_MAX_RETRIES: 0}):  # each drop reaches the migration
+        async with client:
+            outcome = await writer_for(client).save(planned_secret(prefix, "DROPPED"))
+    assert outcome.result is Result.CREATED and len(requests) == 3
+
+
+def test_busy_retry_delays_are_short_and_grow() -> None:
+    assert all(0 <= apply_module.busy_retry_delay(answers) <= 2 for answers in range(1, 20))
+    assert max(apply_module.busy_retry_delay(1) for _ in range(100)) <= 0.1
+
+
+async def test_a_servers_own_retry_after_and_maintenance_answers_are_left_to_prefect() -> None:
+    request = httpx.Request("POST", "http://prefect.invalid/api/block_documents/")
+    told = httpx.Response(503, headers={"Retry-After": "7"}, request=request)
+    maintenance = httpx.Response(503, headers={"Prefect-Maintenance": "true"}, request=request)
+    for response in (told, maintenance):
+        await apply_module.suggest_busy_retry_delay(response)
+    assert told.headers["Retry-After"] == "7" and "Retry-After" not in maintenance.headers

@@ -51,10 +51,12 @@ def block_documents(port: int) -> dict[str, dict]:
             return documents
 
 
-def migrate(config: Path, port: int, home: Path, client_retries: int = 5) -> subprocess.Popen[str]:
+def migrate(
+    config: Path, port: int, home: Path, client_retries: int = 5, extra: tuple[str, ...] = ()
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "prefect_secretblocks", "migrate", "--config", str(config), "--no-env"]
-        + ["--concurrency", "2", "--format", "json"],
+        + ["--concurrency", "2", "--format", "json", *extra],
         env={
             **os.environ,
             "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
@@ -104,3 +106,49 @@ def test_a_killed_server_leaves_whole_blocks_and_a_rerun_finishes(tmp_path: Path
     assert all(
         document["data"]["value"] == values[name.replace("secret-", "SECRET_")] for name, document in final.items()
     )
+
+
+def rollback(journal: Path, port: int, home: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "prefect_secretblocks", "rollback", str(journal), "--format", "json"],
+        env={**os.environ, "PREFECT_API_URL": f"http://127.0.0.1:{port}/api", "HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_a_migration_killed_half_way_is_rolled_back_from_its_journal(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    values = {f"SECRET_{index:04d}": f"fake-value-{index:04d}" for index in range(SECRET_COUNT)}
+    config.write_text("[context.secrets]\n" + "".join(f'{name} = "{value}"\n' for name, value in values.items()))
+    home, port, journal = tmp_path / "prefect-home", free_port(), tmp_path / "journal.jsonl"
+
+    with prefect_server(home, port):
+        api = f"http://127.0.0.1:{port}/api"
+        old = subprocess.run(  # a block the run replaces: SECRET_0000 is saved first, alone
+            [
+                sys.executable,
+                "-c",
+                "from prefect.blocks.system import Secret; Secret(value='fake-old').save('secret-0000')",
+            ],
+            env={**os.environ, "PREFECT_API_URL": api},
+            check=True,
+        )
+        assert old.returncode == 0
+        run = migrate(config, port, tmp_path, extra=("--on-conflict", "overwrite", "--journal", str(journal)))
+        while len(block_documents(port)) < 40:
+            assert run.poll() is None, "the migration finished before it could be killed"
+            time.sleep(0.05)
+        run.send_signal(signal.SIGKILL)
+        run.communicate(timeout=60)
+        assert 0 < len(block_documents(port)) < SECRET_COUNT
+
+        undone = rollback(journal, port, tmp_path)
+        assert undone.returncode == 0, undone.stdout[-1000:] + undone.stderr[-1000:]
+        again = rollback(journal, port, tmp_path)
+        final = block_documents(port)
+    assert {name: document["data"]["value"] for name, document in final.items()} == {"secret-0000": "fake-old"}
+    assert again.returncode == 0
+    assert set(json.loads(again.stdout)["summary"]) >= {"already-undone"}
+    assert json.loads(again.stdout)["summary"]["already-undone"] == len(json.loads(again.stdout)["steps"])
