@@ -312,6 +312,10 @@ def render(figures: Sequence[Figure], facts: dict[str, float], repetitions: dict
         rows.append(
             f"| peak RSS of the largest migration | {facts['peak_rss_mb']:.0f} MB | < 300 MB | {'yes' if facts['peak_rss_mb'] < 300 else 'NO'} |"
         )
+    if "scan_peak_rss_mb" in facts:
+        rows.append(
+            f"| peak RSS of the scan of the generated tree | {facts['scan_peak_rss_mb']:.0f} MB | < 300 MB | {'yes' if facts['scan_peak_rss_mb'] < 300 else 'NO'} |"
+        )
     context = ", ".join(f"{name} {value:.2f}" for name, value in facts.items() if name.endswith("seconds"))
     return "\n".join(rows) + f"\n\nMedian wall times (seconds, context only): {context}.\nRepetitions: {repetitions}.\n"
 
@@ -322,11 +326,18 @@ def main() -> int:
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--quick-repetitions", type=int, default=7, help="for the fast benchmarks")
     parser.add_argument("--load-rounds", type=int, default=200)
+    parser.add_argument("--scan-files", type=int, default=3000, help="files in the generated tree `scan` reads")
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as work:
         figures, facts = bench_migration(Path(work), args.sizes, args.repetitions)
+    with tempfile.TemporaryDirectory() as work:
+        from scan_tree import bench_scan  # bench/ is the script's directory, so on the path
+
+        scan_figures, scan_facts = bench_scan(Path(work), args.scan_files, args.repetitions)
+    figures += scan_figures
+    facts.update(scan_facts)
     with prefect_server() as server:
         figures += bench_load(server.url, args.load_rounds)
         figures += bench_import(args.quick_repetitions)
@@ -334,7 +345,11 @@ def main() -> int:
     table = render(
         figures,
         facts,
-        {"migrations": args.repetitions, "imports and registers": args.quick_repetitions, "loads": args.load_rounds},
+        {
+            "migrations and scans": args.repetitions,
+            "imports and registers": args.quick_repetitions,
+            "loads": args.load_rounds,
+        },
     )
     print(table)
     if args.write_docs:

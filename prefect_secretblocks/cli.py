@@ -2,8 +2,8 @@
 
 Exit codes of `migrate`: 0 done; 1 some secrets failed or were in conflict (or Prefect could
 not be reached); 2 bad input (nothing was written). Exit codes of `scan`: 0 the scan ran, with
-or without findings; 2 bad input (a missing path, a bad flag). Errors are one line on stderr,
-no traceback.
+or without findings; 1 with `--fail-on KINDS` when findings of those kinds remain; 2 bad input
+(a missing path, a bad flag). Errors are one line on stderr, no traceback.
 """
 
 from __future__ import annotations
@@ -50,7 +50,16 @@ from prefect_secretblocks.migration.journal import read_journal
 from prefect_secretblocks.migration.rollback import RollbackReport, rollback_migration
 from prefect_secretblocks.migration.v1_config import V1Secret, iter_string_leaves
 from prefect_secretblocks.redaction import mask_secrets
-from prefect_secretblocks.scan import Kind, ScanResult, fix_project, scan_project
+from prefect_secretblocks.scan import (
+    Finding,
+    Kind,
+    ScanPathNotFound,
+    ScanResult,
+    UnknownFindingKind,
+    fix_project,
+    kinds_named,
+    scan_paths,
+)
 
 app = typer.Typer(
     name="prefect-secretblocks",
@@ -294,9 +303,18 @@ def _print_rollback(report: RollbackReport) -> None:
     stdout.print(prefix + (summary or "the journal records no block"), markup=False, highlight=False)
 
 
+class ScanFormat(str, Enum):
+    text = "text"
+    table = "table"
+    json = "json"
+    sarif = "sarif"
+
+
 @app.command()
 def scan(
-    path: Path = typer.Argument(Path("."), help="The project directory (or one file) to scan."),
+    paths: Optional[list[Path]] = typer.Argument(
+        None, help="Directories and files to scan (default: the current directory); a pre-commit hook passes files."
+    ),
     map_: list[str] = typer.Option([], "--map", help="NAME=TYPE_SLUG: the block type for one secret (repeatable)."),
     name: list[str] = typer.Option([], help="NAME=BLOCK_NAME: the block name for one secret (repeatable)."),
     prefix: str = typer.Option("", help="Prepended to every generated block name."),
@@ -307,49 +325,92 @@ def scan(
         [], help="A dotenv file whose 1.x secrets' values pick block types (repeatable)."
     ),
     fix: bool = typer.Option(False, "--fix", help="Rewrite the Python call sites the scan is sure of, in place."),
-    output: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text (a table) or json (one object)."),
+    output: ScanFormat = typer.Option(
+        ScanFormat.text, "--format", help="text (one finding a line), table, json, or sarif (SARIF 2.1.0)."
+    ),
+    fail_on: Optional[str] = typer.Option(
+        None,
+        "--fail-on",
+        metavar="KINDS",
+        help="Exit 1 when findings of these kinds remain (comma-separated: exposed,read,default,review,env). "
+        "Without it the exit code is 0 whatever is found.",
+    ),
 ) -> None:
     """Find every Prefect 1.x secret use in a codebase, with the block and code that replace it."""
     options = MigrationOptions(block_types=_pairs(map_, "--map"), block_names=_pairs(name, "--name"), prefix=prefix)
     try:
+        failing_kinds = kinds_named(fail_on.split(",")) if fail_on is not None else frozenset()
         values: dict[str, Any] = {}  # looked at for their shape only, never printed
         if config is not None or env_file:
             values = {
                 secret.name: secret.value for secret in read_v1_secrets(config, None, env_file, use_environment=False)
             }
-        result = scan_project(path, options, values)
+        result = scan_paths(paths or [Path(".")], options, values)
         if fix:
             result = fix_project(result)
+    except UnknownFindingKind as exc:
+        exit_with_error(f"--fail-on: unknown finding kind {exc.kind!r}; the kinds are {','.join(exc.known)}", 2)
+    except ScanPathNotFound as exc:
+        exit_with_error(f"{exc.path}: no such file or directory", 2)
     except BadInputError as exc:
         exit_with_error(describe_bad_input(exc), 2)
-    if output is OutputFormat.json:
+    _print_scan(result, output, fixed=fix)
+    if result.failing(failing_kinds):
+        raise typer.Exit(1)
+
+
+def _print_scan(result: ScanResult, output: ScanFormat, fixed: bool) -> None:
+    if output is ScanFormat.json:
         print(json.dumps(result.to_dict(), indent=2))
+    elif output is ScanFormat.sarif:
+        from prefect_secretblocks import __version__
+        from prefect_secretblocks.scan.sarif import to_sarif
+
+        print(json.dumps(to_sarif(result, __version__), indent=2))
     else:
-        _print_scan(result, fixed=fix)
+        if output is ScanFormat.table:
+            _print_scan_table(result)
+        else:
+            for finding in result.findings:
+                print(_scan_line(finding))
+        for skipped in result.skipped:
+            location = f"{skipped.path}:{skipped.line}" if skipped.line else skipped.path
+            print(f"Skipped {location}: {skipped.reason}")
+        print(_scan_summary(result, fixed))
 
 
-def _print_scan(result: ScanResult, fixed: bool) -> None:
-    if result.findings:
-        table = Table()
-        for header in ("Location", "Kind", "1.x usage", "Secret", "Block type", "Block name", "Replacement"):
-            table.add_column(header, overflow="fold", no_wrap=header == "Kind")  # wrap, never cut
-        table.add_column("Note", overflow="fold", max_width=48)  # long notes wrap first, code stays whole
-        for finding in result.findings:
-            cells = (
-                finding.location,
-                "fixed" if finding.fixed else finding.kind.value,
-                finding.usage,
-                finding.secret or ("?" if finding.kind is Kind.REVIEW else ""),
-                finding.block_type or "",
-                finding.block_name or "",
-                finding.replacement or "",
-                finding.note,
-            )
-            table.add_row(*(Text(cell) for cell in cells))  # Text: `[context.secrets]` is not rich markup
-        stdout.print(table)
-    for skipped in result.skipped:
-        location = f"{skipped.path}:{skipped.line}" if skipped.line else skipped.path
-        stdout.print(f"Skipped {location}: {skipped.reason}", markup=False, highlight=False)
+def _scan_line(finding: Finding) -> str:
+    """`path:line:col: KIND usage -> replacement (block type/name)`, as linters print a finding."""
+    kind = "fixed" if finding.fixed else finding.kind.value
+    head = f"{finding.location}:{finding.column}: {kind} {finding.usage}"
+    if finding.replacement:
+        return f"{head} -> {finding.replacement} ({finding.block_type}/{finding.block_name})"
+    return f"{head}: {finding.note}" if finding.note else head
+
+
+def _print_scan_table(result: ScanResult) -> None:
+    if not result.findings:
+        return
+    table = Table()
+    for header in ("Location", "Kind", "1.x usage", "Secret", "Block type", "Block name", "Replacement"):
+        table.add_column(header, overflow="fold", no_wrap=header == "Kind")  # wrap, never cut
+    table.add_column("Note", overflow="fold", max_width=48)  # long notes wrap first, code stays whole
+    for finding in result.findings:
+        cells = (
+            finding.location,
+            "fixed" if finding.fixed else finding.kind.value,
+            finding.usage,
+            finding.secret or ("?" if finding.kind is Kind.REVIEW else ""),
+            finding.block_type or "",
+            finding.block_name or "",
+            finding.replacement or "",
+            finding.note,
+        )
+        table.add_row(*(Text(cell) for cell in cells))  # Text: `[context.secrets]` is not rich markup
+    stdout.print(table)
+
+
+def _scan_summary(result: ScanResult, fixed: bool) -> str:
     summary = result.summary()
     counts = ", ".join(f"{summary[kind.value]} {kind.value}" for kind in Kind if summary[kind.value])
     line = f"{len(result.findings)} use(s) of 1.x secrets in {summary['files_scanned']} files" + (
@@ -359,7 +420,7 @@ def _print_scan(result: ScanResult, fixed: bool) -> None:
         code_kinds = (Kind.READ, Kind.DEFAULT, Kind.REVIEW)
         left = sum(not finding.fixed and finding.kind in code_kinds for finding in result.findings)
         line += f"; {summary['fixed']} rewritten, {left} code sites left to change by hand (see their notes)"
-    stdout.print(line, markup=False, highlight=False)
+    return line
 
 
 def main() -> None:

@@ -8,57 +8,41 @@ for finding in result.findings:
     print(finding.location, finding.secret, finding.block_type, finding.block_name, finding.replacement)
 fixed = fix_project(result)                    # rewrite the sites the scan is sure of (libcst)
 ```
-Block types and names come from the same mapping and flags as `migrate`
-(`MigrationOptions`: `--map`, `--name`, `--prefix`). No secret value is ever kept or printed.
+Block types and names come from the same mapping and options as `migrate`
+(`MigrationOptions`: block types, block names, prefix). No secret value is ever kept or printed.
 """
 
 from __future__ import annotations
 
-import io
-import os
 import re
-import stat
-import tokenize
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Optional, Union
 
-import yaml
-
-from prefect_secretblocks.exceptions import BadInputError
 from prefect_secretblocks.migration.plan import MigrationOptions, count_each
 from prefect_secretblocks.migration.targets import UnsupportedValue, to_json_value
-from prefect_secretblocks.scan.config_files import scan_config
-from prefect_secretblocks.scan.notebooks import scan_notebook
-from prefect_secretblocks.scan.python_sources import scan_python
+from prefect_secretblocks.scan.errors import ScanPathNotFound, UnknownFindingKind
+from prefect_secretblocks.scan.files import MAX_FILE_BYTES, SKIPPED_DIRECTORIES, encoding, read_python, scan_file, walk
 from prefect_secretblocks.scan.uses import Kind, SecretUse, SkippedFile, Span, join_notes
 
-__all__ = ["Finding", "Kind", "ScanResult", "SkippedFile", "fix_project", "scan_project"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "SKIPPED_DIRECTORIES",
+    "Finding",
+    "Kind",
+    "ScanPathNotFound",
+    "ScanResult",
+    "SkippedFile",
+    "UnknownFindingKind",
+    "fix_project",
+    "kinds_named",
+    "scan_paths",
+    "scan_project",
+]
 
-# Directories that hold other people's code or tool state, never the project's own flows.
-SKIPPED_DIRECTORIES = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".svn",
-        ".venv",
-        "venv",
-        "site-packages",
-        "dist-packages",
-        "node_modules",
-        "__pycache__",
-        ".tox",
-        ".nox",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
-        ".eggs",
-    }
-)
-MAX_FILE_BYTES = 2 * 1024 * 1024  # a source or config file is far smaller; larger ones are data
-_PYTHON_SUFFIXES = (".py", ".pyw")
 _LOAD_CALL = re.compile(r"^(\w+)\.load\(([^()]*)\)")
+PathLike = Union[str, Path]
 
 
 @dataclass(frozen=True)
@@ -76,6 +60,7 @@ class Finding:
     note: str
     fixable: bool  # `fix_project` can rewrite it
     fixed: bool = False
+    column: int = 1  # in characters from 1, as linters print it
     span: Optional[Span] = field(default=None, repr=False, compare=False)
     replacement_import: Optional[tuple[str, str]] = field(default=None, repr=False, compare=False)
 
@@ -89,6 +74,7 @@ class Finding:
         return {
             "file": self.file,
             "line": self.line,
+            "column": self.column,
             "kind": self.kind.value,
             "usage": self.usage,
             "secret": self.secret,
@@ -105,7 +91,7 @@ class Finding:
 class ScanResult:
     """Every finding in file and line order, and the files that could not be read."""
 
-    root: str
+    root: str  # the path scanned (the paths, space-separated, when several were given)
     findings: tuple[Finding, ...]
     skipped: tuple[SkippedFile, ...]
     files_scanned: int
@@ -127,9 +113,31 @@ class ScanResult:
             "summary": self.summary(),
         }
 
+    def failing(self, kinds: Iterable[Kind]) -> tuple[Finding, ...]:
+        """The findings of these kinds still in the code (a finding `--fix` rewrote is gone)."""
+        wanted = frozenset(kinds)
+        return tuple(finding for finding in self.findings if finding.kind in wanted and not finding.fixed)
+
+
+def kinds_named(names: Iterable[str]) -> frozenset[Kind]:
+    """
+    The finding kinds named (`["exposed", "read"]`), in any case.
+
+    Raises:
+        UnknownFindingKind: A name is not a kind.
+    """
+    known = {kind.value: kind for kind in Kind}
+    kinds = set()
+    for name in names:
+        kind = known.get(name.strip().lower())
+        if kind is None:
+            raise UnknownFindingKind(kind=name.strip(), known=list(known))
+        kinds.add(kind)
+    return frozenset(kinds)
+
 
 def scan_project(
-    root: Union[str, Path],
+    root: PathLike,
     options: MigrationOptions = MigrationOptions(),
     values: Mapping[str, Any] = {},
 ) -> ScanResult:
@@ -138,32 +146,67 @@ def scan_project(
 
     Args:
         root: The project directory or a single file.
-        options: `--map`, `--name` and `--prefix`, as `migrate` takes them.
+        options: Block types, block names and prefix, as `migrate` takes them.
         values: 1.x secret values by name (from `read_v1_secrets`), so a value's shape picks the
             block type `migrate` would pick; they are only looked at, never reported.
 
     Raises:
-        BadInputError: `root` does not exist, or a flag is invalid.
+        ScanPathNotFound: `root` does not exist.
+        BadInputError: An option is invalid.
+    """
+    return scan_paths([root], options, values)
+
+
+def scan_paths(
+    paths: Sequence[PathLike],
+    options: MigrationOptions = MigrationOptions(),
+    values: Mapping[str, Any] = {},
+) -> ScanResult:
+    """
+    Scan several directories and files (a pre-commit hook's staged files) as one project.
+
+    Raises:
+        ScanPathNotFound: A path does not exist (nothing is scanned).
+        BadInputError: An option is invalid.
     """
     options.check()
-    base = Path(root)
-    if not base.exists():
-        raise BadInputError(f"{root}: no such file or directory")
+    missing = next((path for path in paths if not Path(path).exists()), None)
+    if missing is not None:
+        raise ScanPathNotFound(path=str(missing))
     findings: list[Finding] = []
     skipped: list[SkippedFile] = []
     scanned = 0
-    for path in _files(base):
-        display = path.as_posix() if base.is_file() else (Path(root) / path.relative_to(base)).as_posix()
+    for display, path in _displayed_files(paths):
         try:
-            uses = _scan_file(path, display, skipped)
+            outcome = scan_file(path, display)
         except Exception as exc:  # a bug on some unforeseen input: report the file, scan the rest
-            skipped.append(SkippedFile(display, None, f"could not be scanned ({type(exc).__name__}); please report it"))
+            reason = f"could not be scanned ({type(exc).__name__}); please report it"
+            skipped.append(SkippedFile(path=display, line=None, reason=reason))
             continue
-        if uses is None:
-            continue
-        scanned += 1
-        findings.extend(_finding(display, use, options, values) for use in uses)
-    return ScanResult(str(root), tuple(findings), tuple(skipped), scanned)
+        if outcome.skipped is not None:
+            skipped.append(outcome.skipped)
+        if outcome.uses is not None:
+            scanned += 1
+            findings.extend(_finding(display, use, options, values) for use in outcome.uses)
+    return ScanResult(
+        root=" ".join(str(path) for path in paths),
+        findings=tuple(findings),
+        skipped=tuple(skipped),
+        files_scanned=scanned,
+    )
+
+
+def _displayed_files(paths: Sequence[PathLike]) -> Iterable[tuple[str, Path]]:
+    """Each file once, named as the user named its path (`flows/etl.py`, not an absolute path)."""
+    seen: set[Path] = set()
+    for root in paths:
+        base = Path(root)
+        for path in walk(base):
+            resolved = path.resolve()
+            if resolved in seen:
+                continue
+            seen.add(resolved)
+            yield (path.as_posix() if base.is_file() else (base / path.relative_to(base)).as_posix()), path
 
 
 def fix_project(result: ScanResult) -> ScanResult:
@@ -173,67 +216,87 @@ def fix_project(result: ScanResult) -> ScanResult:
     Each file is rewritten as a whole, or left as it is when the rewrite would not compile. The
     sites left alone get a note saying why.
     """
-    from prefect_secretblocks.scan.fix import FixSite, fix_source  # libcst: only for --fix
-
     by_file: dict[str, list[Finding]] = {}
     for finding in result.findings:
         if finding.fixable:
             by_file.setdefault(finding.file, []).append(finding)
     updated: dict[int, Finding] = {}
     for file, findings in by_file.items():
-        path = Path(file)
-        text = _read_python(path.read_bytes())
-        sites = [
-            FixSite(finding.span, finding.replacement, finding.replacement_import)  # type: ignore[arg-type]
-            for finding in findings
-        ]
-        outcome = fix_source(text, sites)
-        if outcome.fixed:
-            # Keep the file's own line endings: read and write without newline translation.
-            path.write_text(outcome.text, encoding=_encoding(path.read_bytes()), newline="")
-        for finding in findings:
-            if finding.span in outcome.fixed:
-                updated[id(finding)] = replace(finding, fixed=True, fixable=False)
-            else:
-                reason = outcome.left.get(finding.span, "")  # type: ignore[arg-type]
-                updated[id(finding)] = replace(
-                    finding, fixable=False, note=join_notes(finding.note, f"not fixed: {reason}")
-                )
+        updated.update(_fix_file(Path(file), findings))
     return replace(result, findings=tuple(updated.get(id(finding), finding) for finding in result.findings))
 
 
+def _fix_file(path: Path, findings: list[Finding]) -> dict[int, Finding]:
+    """Rewrite one file's fixable sites; each finding (by id) marked fixed, or noted with why not."""
+    from prefect_secretblocks.scan.fix import FixSite, fix_source  # libcst: only for --fix
+
+    data = path.read_bytes()
+    sites = [
+        FixSite(span=finding.span, replacement=finding.replacement, import_from=finding.replacement_import)
+        for finding in findings
+        if finding.span is not None and finding.replacement is not None and finding.replacement_import is not None
+    ]
+    outcome = fix_source(read_python(data), sites)
+    if outcome.fixed:
+        # Keep the file's own line endings: write without newline translation.
+        path.write_text(outcome.text, encoding=encoding(data), newline="")
+    updated = {}
+    for finding in findings:
+        if finding.span in outcome.fixed:
+            updated[id(finding)] = replace(finding, fixed=True, fixable=False)
+        else:
+            reason = outcome.left.get(finding.span, "") if finding.span is not None else ""
+            note = join_notes(finding.note, f"not fixed: {reason}")
+            updated[id(finding)] = replace(finding, fixable=False, note=note)
+    return updated
+
+
 def _finding(file: str, use: SecretUse, options: MigrationOptions, values: Mapping[str, Any]) -> Finding:
+    where: dict[str, Any] = {"file": file, "line": use.line, "column": use.column, "kind": use.kind, "usage": use.usage}
     if use.secret is None or use.kind is Kind.REVIEW:
-        return Finding(file, use.line, use.kind, use.usage, use.secret, None, None, None, use.note, False)
+        return Finding(
+            **where,
+            secret=use.secret,
+            block_type=None,
+            block_name=None,
+            replacement=None,
+            note=use.note,
+            fixable=False,
+        )
     target = options.target(use.secret, _json_value(values.get(use.secret)))
     block_name = options.block_name(use.secret)
     if not block_name:
-        note = join_notes(use.note, f"gives an empty block name; choose one with --name {use.secret}=BLOCK_NAME")
-        return Finding(file, use.line, use.kind, use.usage, use.secret, target.slug, None, None, note, False)
-    # Only a replacement that returns what 1.x returned (`....get()`) is a sure rewrite.
-    fixable = use.span is not None and target.replacement.endswith(".get()")
-    note = (
-        use.note
-        if fixable or use.span is None
-        else join_notes(use.note, f"{target.slug} returns a block: rewrite by hand")
-    )
-    replacement = target.replacement.format(block_name=block_name)
-    if use.awaited:  # `GitHubToken.load("x").get()` -> `(await GitHubToken.aload("x")).get()`
-        replacement = _LOAD_CALL.sub(r"(await \1.aload(\2))", replacement, count=1)
+        note = join_notes(use.note, "gives an empty block name: choose a block name for this secret")
+        return Finding(
+            **where,
+            secret=use.secret,
+            block_type=target.slug,
+            block_name=None,
+            replacement=None,
+            note=note,
+            fixable=False,
+        )
     return Finding(
-        file,
-        use.line,
-        use.kind,
-        use.usage,
-        use.secret,
-        target.slug,
-        block_name,
-        replacement,
-        note,
-        fixable,
+        **where,
+        secret=use.secret,
+        block_type=target.slug,
+        block_name=block_name,
+        **_replacement(use, target.slug, target.replacement.format(block_name=block_name)),
         span=use.span,
         replacement_import=target.replacement_import,
     )
+
+
+def _replacement(use: SecretUse, block_type: str, replacement: str) -> dict[str, Any]:
+    """The code replacing a use, whether `--fix` may write it, and the note saying why not."""
+    # Only a replacement that returns what 1.x returned (`....get()`) is a sure rewrite.
+    fixable = use.span is not None and replacement.endswith(".get()")
+    note = use.note
+    if not fixable and use.span is not None:
+        note = join_notes(use.note, f"{block_type} returns a block: rewrite by hand")
+    if use.awaited:  # `GitHubToken.load("x").get()` -> `(await GitHubToken.aload("x")).get()`
+        replacement = _LOAD_CALL.sub(r"(await \1.aload(\2))", replacement, count=1)
+    return {"replacement": replacement, "fixable": fixable, "note": note}
 
 
 def _json_value(value: Any) -> Any:
@@ -242,71 +305,3 @@ def _json_value(value: Any) -> Any:
         return to_json_value(value)[0]
     except UnsupportedValue:
         return None
-
-
-def _files(base: Path) -> Iterator[Path]:
-    """Regular files under `base` in a stable order; symlinked directories are not followed (no loops)."""
-    if base.is_file():
-        yield base
-        return
-    for directory, subdirectories, files in os.walk(base):
-        subdirectories[:] = sorted(
-            name
-            for name in subdirectories
-            if name not in SKIPPED_DIRECTORIES
-            and not name.endswith(".egg-info")
-            and not (Path(directory) / name / "pyvenv.cfg").exists()  # a virtualenv under any name
-        )
-        for name in sorted(files):
-            yield Path(directory) / name
-
-
-def _scan_file(path: Path, display: str, skipped: list[SkippedFile]) -> Optional[list[SecretUse]]:
-    """The uses in one file, or None when it is not a text file the scan reads."""
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            return None
-        if info.st_size > MAX_FILE_BYTES:
-            skipped.append(SkippedFile(display, None, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"))
-            return None
-        data = path.read_bytes()
-    except OSError as exc:
-        skipped.append(SkippedFile(display, None, f"cannot be read: {exc.strerror or type(exc).__name__}"))
-        return None
-    if _is_python(path, data):
-        try:
-            return scan_python(_read_python(data))
-        except SyntaxError as exc:
-            skipped.append(SkippedFile(display, exc.lineno, f"not valid Python 3: {exc.msg}"))
-        except (UnicodeDecodeError, ValueError) as exc:  # a bad encoding cookie, null bytes
-            skipped.append(SkippedFile(display, None, f"not readable as Python source: {type(exc).__name__}"))
-        except RecursionError:
-            skipped.append(SkippedFile(display, None, "nested too deeply to parse"))
-        return None
-    if b"\0" in data[:8192]:
-        return None  # binary
-    text = data.decode("utf-8", errors="replace")
-    if path.suffix == ".ipynb":
-        try:
-            return scan_notebook(text)
-        except yaml.YAMLError:
-            skipped.append(SkippedFile(display, None, "not a readable notebook (invalid JSON)"))
-            return None
-    return scan_config(path.name, text)
-
-
-def _is_python(path: Path, data: bytes) -> bool:
-    if path.suffix in _PYTHON_SUFFIXES:
-        return True
-    first_line = data[:128].split(b"\n", 1)[0]
-    return not path.suffix and first_line.startswith(b"#!") and b"python" in first_line
-
-
-def _encoding(data: bytes) -> str:
-    return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
-
-
-def _read_python(data: bytes) -> str:
-    """Python source decoded as Python does (PEP 263 cookie, BOM), line endings untouched."""
-    return data.decode(_encoding(data))

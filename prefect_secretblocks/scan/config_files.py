@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Optional
 
 import yaml
@@ -39,7 +40,7 @@ def scan_config(file_name: str, text: str) -> list[SecretUse]:
     if "PREFECT__" in text:
         structured = _yaml_uses(text) if file_name.endswith((".yaml", ".yml", ".json")) else None
         uses.extend(structured if structured is not None else text_uses(text))
-    return sorted(uses, key=lambda use: use.line)
+    return sorted(uses, key=lambda use: (use.line, use.column))
 
 
 def text_uses(text: str, first_line: int = 1) -> Iterator[SecretUse]:
@@ -51,7 +52,7 @@ def text_uses(text: str, first_line: int = 1) -> Iterator[SecretUse]:
             if value is None:  # `- name: PREFECT__...` with `value: ...` on the next line (or HCL's `value = ...`)
                 following = _VALUE_LINE.match(lines[index + 1]) if index + 1 < len(lines) else None
                 value = following.group("value") if following else None
-            yield _use(first_line + index, match, value)
+            yield _use(first_line + index, match.start() + 1, match, value)
 
 
 def _assigned(line: str, end: int) -> Optional[str]:
@@ -63,10 +64,16 @@ def _assigned(line: str, end: int) -> Optional[str]:
     return None
 
 
-def _use(line: int, match: re.Match[str], value: Optional[str]) -> SecretUse:
-    if is_literal(value):
-        return SecretUse(line, Kind.EXPOSED, match.group(0), match.group("secret"), note=_EXPOSED_NOTE)
-    return SecretUse(line, Kind.ENV, match.group(0), match.group("secret"), note=_ENV_NOTE)
+def _use(line: int, column: int, match: re.Match[str], value: Optional[str]) -> SecretUse:
+    exposed = is_literal(value)
+    return SecretUse(
+        line=line,
+        column=column,
+        kind=Kind.EXPOSED if exposed else Kind.ENV,
+        usage=match.group(0),
+        secret=match.group("secret"),
+        note=_EXPOSED_NOTE if exposed else _ENV_NOTE,
+    )
 
 
 def is_literal(value: Optional[str]) -> bool:
@@ -102,14 +109,14 @@ def _node_uses(node: yaml.Node) -> Iterator[SecretUse]:
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode) and (match := ENV_VARIABLE.fullmatch(str(key.value))):
                 # docker-compose / helm: `PREFECT__CONTEXT__SECRETS__X: value`
-                yield _use(key.start_mark.line + 1, match, scalar(value))
+                yield _use(key.start_mark.line + 1, key.start_mark.column + 1, match, scalar(value))
             elif (
                 key.value == "name"
                 and isinstance(value, yaml.ScalarNode)
                 and (match := ENV_VARIABLE.fullmatch(str(value.value)))
             ):
                 # k8s / ECS: `- name: PREFECT__CONTEXT__SECRETS__X` + `value: ...` (or `valueFrom:`)
-                yield _use(value.start_mark.line + 1, match, scalar(entries.get("value")))
+                yield _use(value.start_mark.line + 1, value.start_mark.column + 1, match, scalar(entries.get("value")))
             else:
                 yield from _node_uses(value)
     elif isinstance(node, yaml.SequenceNode):
@@ -117,8 +124,12 @@ def _node_uses(node: yaml.Node) -> Iterator[SecretUse]:
             yield from _node_uses(item)
     elif isinstance(node, yaml.ScalarNode) and "PREFECT__" in str(node.value):
         # `- PREFECT__CONTEXT__SECRETS__X=value` or a command line; block scalars start a line later.
-        first_line = node.start_mark.line + 1 + (1 if node.style in ("|", ">") else 0)
-        yield from text_uses(str(node.value), first_line)
+        block = node.style in ("|", ">")
+        first_line = node.start_mark.line + 1 + (1 if block else 0)
+        # On a flow scalar's first line, columns count from where the scalar starts (after its quote).
+        shift = 0 if block else node.start_mark.column + (1 if node.style in ("'", '"') else 0)
+        for use in text_uses(str(node.value), first_line):
+            yield replace(use, column=use.column + shift) if use.line == first_line else use
 
 
 def scalar(node: Optional[yaml.Node]) -> Optional[str]:
@@ -144,10 +155,11 @@ def _toml_uses(text: str) -> Iterator[SecretUse]:
             # `${context.secrets.OTHER}` and `$VAR` refer to a value kept elsewhere.
             exposed = is_literal(entry.group("value"))
             yield SecretUse(
-                number,
-                Kind.EXPOSED if exposed else Kind.ENV,
-                f"[context.secrets] {key[2]}",
-                key[2],
+                line=number,
+                column=entry.start("key") + 1,
+                kind=Kind.EXPOSED if exposed else Kind.ENV,
+                usage=f"[context.secrets] {key[2]}",
+                secret=key[2],
                 note=_EXPOSED_NOTE if exposed else "refers to a value kept elsewhere: remove once the block exists",
             )
 

@@ -32,7 +32,7 @@ def scan_notebook(text: str) -> list[SecretUse]:
         source = _entry(cell, "source")
         if scalar(_entry(cell, "cell_type")) != "code" or source is None:
             continue
-        lines, file_lines = _source_lines(source)
+        lines, file_lines, file_columns = _source_lines(source)
         code = "".join("\n" if line.lstrip().startswith(_MAGIC_PREFIXES) else line for line in lines)
         try:
             found = scan_python(code)
@@ -42,6 +42,7 @@ def scan_notebook(text: str) -> list[SecretUse]:
             dataclasses.replace(
                 use,
                 line=file_lines[min(use.line, len(file_lines)) - 1],
+                column=file_columns[min(use.line, len(file_columns)) - 1] + use.column,
                 span=None,
                 note=join_notes(use.note, "in a notebook: rewrite by hand"),
             )
@@ -50,15 +51,25 @@ def scan_notebook(text: str) -> list[SecretUse]:
     return uses
 
 
-def _source_lines(source: yaml.Node) -> tuple[list[str], list[int]]:
-    """A cell's source lines (each ending in a newline) and the file line each one is on."""
+def _source_lines(source: yaml.Node) -> tuple[list[str], list[int], list[int]]:
+    """
+    A cell's source lines (each ending in a newline), the file line each one is on, and the file
+    column (from 0) its text starts after: the string's opening quote (escapes before a use shift it).
+    """
     if isinstance(source, yaml.ScalarNode):  # one string: all of it sits on one line of the file
         lines = str(source.value).splitlines(keepends=True)
-        return [_ended(line) for line in lines], [source.start_mark.line + 1] * len(lines)
-    parts = [
-        (str(node.value), node.start_mark.line + 1) for node in _items(source) if isinstance(node, yaml.ScalarNode)
-    ]
-    return [_ended(line) for line, _ in parts], [number for _, number in parts]
+        count = len(lines)
+        return (
+            [_ended(line) for line in lines],
+            [source.start_mark.line + 1] * count,
+            [source.start_mark.column + 1] * count,
+        )
+    nodes = [node for node in _items(source) if isinstance(node, yaml.ScalarNode)]
+    return (
+        [_ended(str(node.value)) for node in nodes],
+        [node.start_mark.line + 1 for node in nodes],
+        [node.start_mark.column + 1 for node in nodes],
+    )
 
 
 def _ended(line: str) -> str:

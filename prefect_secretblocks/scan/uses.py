@@ -42,6 +42,7 @@ class SecretUse:
     span: Optional[Span] = None  # set when `--fix` can replace the expression with the block's load
     note: str = ""
     awaited: bool = False  # inside an `async def`: the replacement awaits `aload`
+    column: int = 1  # where the use starts on its line, in characters from 1 (as linters print it)
 
 
 @dataclass(frozen=True)

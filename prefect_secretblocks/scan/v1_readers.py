@@ -236,6 +236,12 @@ SECRET_TASKS = frozenset(
     }
 )
 ENV_VAR_SECRET_TASKS = frozenset({"prefect.tasks.secrets.EnvVarSecret", "prefect.tasks.secrets.env_var.EnvVarSecret"})
+# The base of 1.x's secret tasks: a subclass reads secrets its own way, so it is shown for review.
+SECRET_BASES = frozenset({"prefect.tasks.secrets.SecretBase", "prefect.tasks.secrets.base.SecretBase"})
+# 1.x's API client: only its `set_secret` writes a 1.x Cloud secret (other SDKs have methods of that name).
+CLIENT_CLASSES = frozenset({"prefect.Client", "prefect.client.Client", "prefect.client.client.Client"})
+# Inside `with Flow(...)`, 1.x code builds the flow's graph: a call there runs at registration, not in a task.
+FLOW_CLASSES = frozenset({"prefect.Flow", "prefect.core.Flow", "prefect.core.flow.Flow"})
 CONTEXTS = frozenset({"prefect.context", "prefect.utilities.context.context"})
 CONTEXT_SECRETS = frozenset({"prefect.context.secrets", "prefect.config.context.secrets"})
 # Webhook storage fills `${NAME}` templates in its request kwargs from the environment, else secrets.

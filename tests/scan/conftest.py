@@ -14,3 +14,12 @@ FIXTURE_PROJECT = Path(__file__).parent / "fixtures" / "v1_project"
 def project(tmp_path: Path) -> Path:
     """The fixture tree copied to a temporary directory (`--fix` rewrites files in place)."""
     return Path(shutil.copytree(FIXTURE_PROJECT, tmp_path / "v1_project"))
+
+
+MONOREPO = Path(__file__).parent / "fixtures" / "v1_monorepo"
+
+
+@pytest.fixture
+def monorepo(tmp_path: Path) -> Path:
+    """A 1.x code base in the shape of real ones (helpers, SDK clients, Makefile, README), copied."""
+    return Path(shutil.copytree(MONOREPO, tmp_path / "v1_monorepo"))

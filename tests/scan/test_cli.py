@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -19,34 +20,39 @@ def scan(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str
     return result
 
 
-def test_text_output_lists_file_line_usage_block_and_replacement(project: Path) -> None:
-    result = scan(".", cwd=project)  # short relative paths keep each row on one line
+def test_text_output_is_one_finding_a_line_as_linters_print_them(project: Path) -> None:
+    result = scan(".", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert (
+        'flows/etl.py:16:13: read Secret("GITHUB_ACCESS_TOKEN").get() -> '
+        'GitHubToken.load("github-access-token").get() (github-token/github-access-token)'
+    ) in result.stdout.splitlines()
+    assert "config.toml:3:1: exposed [context.secrets] GITHUB_ACCESS_TOKEN -> " in result.stdout  # not rich markup
+    assert "Skipped " in result.stdout and "legacy_py2.py:4: not valid Python 3" in result.stdout
+
+
+def test_text_output_has_no_table_and_the_summary_last_at_80_columns(project: Path) -> None:
+    result = run_cli("scan", ".", env={"COLUMNS": "80"}, cwd=project)
+    lines = result.stdout.splitlines()
+    findings = [line for line in lines if not line.startswith("Skipped ")][:-1]
+    assert all(re.match(r"^[^\s:]+:\d+:\d+: (read|default|review|exposed|env) ", line) for line in findings)
+    assert not any(character in result.stdout for character in "┃│┏━")  # no table borders
+    assert re.fullmatch(r"\d+ use\(s\) of 1\.x secrets in \d+ files \(.*\)", lines[-1])
+
+
+def test_a_finding_without_a_replacement_says_what_to_do(tmp_path: Path) -> None:
+    (tmp_path / "flow.py").write_text("from prefect.client import Secret\nSecret(name).get()\n")
+    result = scan("flow.py", cwd=tmp_path)
+    assert "flow.py:2:1: review Secret(...): the secret name is computed at run time: review by hand" in result.stdout
+
+
+def test_the_table_stays_available_as_format_table(project: Path) -> None:
+    result = scan(".", "--format", "table", cwd=project)  # short relative paths keep each row on one line
     assert result.returncode == 0, result.stderr
     row = next(line for line in result.stdout.splitlines() if "flows/etl.py:16 " in line)
     for cell in ('Secret("GITHUB_ACCESS_TOKEN").get()', "github-token", "github-access-token"):
         assert cell in row
-    assert 'GitHubToken.load("github-access-token").get()' in result.stdout
     assert "[context.secrets] GITHUB_ACCESS_TOKEN" in result.stdout  # printed as text, not rich markup
-    assert "Skipped " in result.stdout and "legacy_py2.py:4: not valid Python 3" in result.stdout
-
-
-def test_json_output_is_one_object_with_findings_skipped_and_summary(project: Path) -> None:
-    document = json.loads(scan(str(project), "--format", "json").stdout)
-    assert set(document) == {"findings", "skipped", "summary"}
-    assert set(document["findings"][0]) == {
-        "file",
-        "line",
-        "kind",
-        "usage",
-        "secret",
-        "block_type",
-        "block_name",
-        "replacement",
-        "fixable",
-        "fixed",
-        "note",
-    }
-    assert document["summary"]["exposed"] > 0 and document["summary"]["files_skipped"] == 1
 
 
 def test_a_project_without_1x_secrets_exits_0(tmp_path: Path) -> None:
@@ -59,6 +65,41 @@ def test_a_missing_path_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = scan(str(tmp_path / "missing"))
     assert result.returncode == 2
     assert result.stderr.strip() == f"Error: {tmp_path / 'missing'}: no such file or directory"
+
+
+def test_scan_takes_several_files_as_a_pre_commit_hook_passes_them(project: Path) -> None:
+    result = scan("Dockerfile", "flows/etl.py", cwd=project)
+    files = {line.split(":")[0] for line in result.stdout.splitlines()[:-1]}
+    assert files == {"Dockerfile", "flows/etl.py"}
+    assert result.stdout.splitlines()[-1].endswith("in 2 files (3 read, 1 default, 2 exposed, 1 env)")
+
+
+def test_without_fail_on_findings_exit_0(project: Path) -> None:
+    assert scan(".", cwd=project).returncode == 0
+
+
+def test_fail_on_exits_1_when_findings_of_those_kinds_exist(project: Path) -> None:
+    assert scan(".", "--fail-on", "exposed,read", cwd=project).returncode == 1
+
+
+def test_fail_on_exits_0_when_no_finding_is_of_those_kinds(tmp_path: Path) -> None:
+    (tmp_path / "agent.env").write_text("PREFECT__CONTEXT__SECRETS__X=${X}\n")  # env, not exposed
+    result = scan(".", "--fail-on", "exposed", cwd=tmp_path)
+    assert result.returncode == 0 and "1 env" in result.stdout
+
+
+def test_fail_on_counts_what_fix_left_not_what_it_rewrote(tmp_path: Path) -> None:
+    (tmp_path / "flow.py").write_text('from prefect.client import Secret\ntoken = Secret("X").get()\n')
+    assert scan(".", "--fix", "--fail-on", "read", cwd=tmp_path).returncode == 0
+
+
+def test_fail_on_an_unknown_kind_is_one_line_and_exit_2(project: Path) -> None:
+    result = scan(".", "--fail-on", "exposed,secrets", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "Error: --fail-on: unknown finding kind 'secrets'; the kinds are read,default,review,exposed,env"
+    )
+    assert result.stdout == ""
 
 
 def test_fix_rewrites_in_place_and_says_how_many(project: Path) -> None:

@@ -267,3 +267,26 @@ def test_webhook_storage_templates_name_secrets() -> None:
         )
     """
     assert names(source) == [(Kind.READ, "ACME_API_KEY"), (Kind.READ, "ACME_TOKEN")]
+
+
+def test_set_secret_on_another_sdk_in_a_prefect_module_is_not_reported() -> None:
+    source = """
+        from prefect import task
+        from azure.keyvault.secrets import SecretClient
+        SecretClient(vault_url="https://v", credential=None).set_secret("X", "literal-value")
+    """
+    assert uses(source) == []
+
+
+def test_a_docstring_naming_the_variable_is_not_a_use_but_a_value_there_is_exposed() -> None:
+    source = '''
+        """Set PREFECT__CONTEXT__SECRETS__A in the agent's environment."""
+        def f():
+            """Run with PREFECT__CONTEXT__SECRETS__B=literal-value."""
+    '''
+    assert names(source) == [(Kind.EXPOSED, "B")]
+
+
+def test_uses_carry_their_column_in_characters_from_1() -> None:
+    [use] = uses('from prefect.client import Secret\nname = "é"; token = Secret("X").get()')
+    assert (use.line, use.column) == (2, 21)

@@ -121,13 +121,13 @@ def test_a_very_large_file_is_skipped_and_a_binary_file_ignored(tmp_path: Path) 
 
 
 def test_a_notebook_that_is_not_json_is_skipped_not_a_crash(tmp_path: Path) -> None:
-    (tmp_path / "broken.ipynb").write_text('{"cells": [')
+    (tmp_path / "broken.ipynb").write_text('{"cells": ["import prefect"')
     [skipped] = scan_project(tmp_path).skipped
     assert skipped.reason == "not a readable notebook (invalid JSON)"
 
 
 def test_an_undecodable_python_file_is_skipped_not_a_crash(tmp_path: Path) -> None:
-    (tmp_path / "latin.py").write_bytes(b"# -*- coding: utf-8 -*-\nname = '\xe9'\n")
+    (tmp_path / "latin.py").write_bytes(b"# -*- coding: utf-8 -*-\nimport prefect\nname = '\xe9'\n")
     [skipped] = scan_project(tmp_path).skipped
     assert Path(skipped.path).name == "latin.py"
 
@@ -208,15 +208,27 @@ def test_libcst_is_imported_only_when_fixing(project: Path) -> None:
 
 
 def test_a_bug_on_one_file_skips_that_file_and_scans_the_rest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import prefect_secretblocks.scan as scan_package
+    import prefect_secretblocks.scan.files as scan_files
 
     def broken(file_name: str, text: str) -> list[object]:
         raise RuntimeError(canaries.GENERIC)  # the message is not shown: it could hold anything
 
-    monkeypatch.setattr(scan_package, "scan_config", broken)
+    monkeypatch.setattr(scan_files, "scan_config", broken)
     (tmp_path / "agent.env").write_text("PREFECT__CONTEXT__SECRETS__X=literal-value\n")
     (tmp_path / "flow.py").write_text('from prefect.client import Secret\nSecret("X").get()\n')
     result = scan_project(tmp_path)
     assert [finding.secret for finding in result.findings] == ["X"]
     assert [skipped.reason for skipped in result.skipped] == ["could not be scanned (RuntimeError); please report it"]
     assert_no_leak(str(result.to_dict()), "a skipped file's reason")
+
+
+def test_a_python_file_naming_neither_prefect_nor_its_variables_is_not_parsed(tmp_path: Path) -> None:
+    (tmp_path / "old_script.py").write_text('print "not Python 3, and no 1.x secret either"\n')
+    result = scan_project(tmp_path)
+    assert result.skipped == () and result.files_scanned == 1
+
+
+def test_an_import_spelled_with_compatibility_characters_still_counts(tmp_path: Path) -> None:
+    # Python reads identifiers NFKC-normalised: `ｐｒｅｆｅｃｔ` (fullwidth) is `prefect`.
+    (tmp_path / "flow.py").write_text('from ｐｒｅｆｅｃｔ.client import Secret\nSecret("X").get()\n')
+    assert [finding.secret for finding in scan_project(tmp_path).findings] == ["X"]
