@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, NoReturn, Optional
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -68,8 +68,11 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-# typer >= 0.2x vendors click and older typer uses click itself: take the class typer raises.
-UsageError = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "UsageError")
+if TYPE_CHECKING:
+    from typer._click.exceptions import UsageError
+else:
+    # typer >= 0.2x vendors click and older typer uses click itself: take the class typer raises.
+    UsageError = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "UsageError")
 
 stdout = Console()
 stderr = Console(stderr=True)

@@ -63,6 +63,7 @@ __all__ = [
     "embedded_api_settings",
     "error_details",
     "field_validator",
+    "http_url",
     "model_data",
     "model_json",
     "optional_field_defaults",

@@ -35,6 +35,11 @@ def field_validator(field_name: str) -> Callable[[Any], Any]:
     return _v1_validator(field_name, allow_reuse=True)
 
 
+def http_url(url: str) -> str:
+    """A block's `_logo_url`/`_documentation_url`: Prefect 2 takes them as plain strings."""
+    return url
+
+
 def secret_schema_field(description: str, schema_hints: dict[str, Any], **kwargs: Any) -> Any:
     """A `Field` whose JSON schema carries `schema_hints` (pydantic.v1 puts extra keywords there)."""
     return Field(description=description, **schema_hints, **kwargs)
@@ -197,6 +202,7 @@ __all__ = [
     "embedded_api_settings",
     "error_details",
     "field_validator",
+    "http_url",
     "model_data",
     "model_json",
     "optional_field_defaults",

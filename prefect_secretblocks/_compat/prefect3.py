@@ -7,7 +7,7 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Callable, Literal
 
 from prefect.utilities.asyncutils import run_coro_as_sync
-from pydantic import ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import ConfigDict, Field, HttpUrl, SecretStr, ValidationError, field_validator
 
 from prefect_secretblocks._compat.types import BlockT, R, StateHook, missing_private_name
 
@@ -28,6 +28,11 @@ try:
     from prefect._internal.compatibility.async_dispatch import async_dispatch
 except ImportError as exc:  # a Prefect release this package does not support
     raise ImportError(missing_private_name(PRIVATE_PREFECT_NAMES[0])) from exc
+
+
+def http_url(url: str) -> HttpUrl:
+    """A block's `_logo_url`/`_documentation_url`: Prefect 3 types them as pydantic `HttpUrl`s."""
+    return HttpUrl(url)
 
 
 def secret_schema_field(description: str, schema_hints: dict[str, Any], **kwargs: Any) -> Any:
@@ -143,6 +148,7 @@ __all__ = [
     "embedded_api_settings",
     "error_details",
     "field_validator",
+    "http_url",
     "model_data",
     "model_json",
     "optional_field_defaults",

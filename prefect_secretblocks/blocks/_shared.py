@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from prefect_secretblocks._compat import BlockCompat, SecretStr, secret_schema_field
+from prefect_secretblocks._compat import BlockCompat, SecretStr, http_url, secret_schema_field
 from prefect_secretblocks.redaction import register_secrets
 
 # The same UI hints as Prefect's core `Secret` block: a password input, never read back.
@@ -19,9 +19,9 @@ def secret_field(description: str, **kwargs: Any) -> Any:
 DOCUMENTATION_ROOT = "https://prefect-secretblocks.readthedocs.io/en/latest"
 
 
-def documentation_url(page: str) -> str:
+def documentation_url(page: str) -> Any:
     """The URL of one page of this package's documentation (shown in the Prefect UI)."""
-    return f"{DOCUMENTATION_ROOT}/{page}/"
+    return http_url(f"{DOCUMENTATION_ROOT}/{page}/")
 
 
 class SecretBlockMixin(BlockCompat):

@@ -9,7 +9,7 @@ from urllib.parse import urlparse, urlunparse
 import httpx
 from prefect.blocks.abstract import CredentialsBlock
 
-from prefect_secretblocks._compat import SecretStr, field_validator
+from prefect_secretblocks._compat import SecretStr, field_validator, http_url
 from prefect_secretblocks.blocks._shared import (
     SecretBlockMixin,
     documentation_url,
@@ -57,7 +57,9 @@ class GitHubToken(SecretBlockMixin, CredentialsBlock):
 
     _block_type_name = "GitHub Token"
     _block_type_slug = "github-token"
-    _logo_url = "https://cdn.sanity.io/images/3ugk85nk/production/41971cfecfea5f79ff334164f06ecb34d1038dd4-250x250.png"
+    _logo_url = http_url(
+        "https://cdn.sanity.io/images/3ugk85nk/production/41971cfecfea5f79ff334164f06ecb34d1038dd4-250x250.png"
+    )
     _documentation_url = documentation_url("blocks/github")
     _description = "A GitHub personal access token for cloning private repositories and calling the GitHub API."
     _code_example = """

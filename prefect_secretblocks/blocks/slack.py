@@ -9,7 +9,15 @@ from urllib.parse import urlparse
 import httpx
 from prefect.blocks.abstract import NotificationBlock
 
-from prefect_secretblocks._compat import SecretStr, async_dispatch, field_validator, run_coro_as_sync, state_hook
+from prefect_secretblocks._compat import (
+    SecretStr,
+    aload_block,
+    async_dispatch,
+    field_validator,
+    http_url,
+    run_coro_as_sync,
+    state_hook,
+)
 from prefect_secretblocks.blocks._shared import (
     SecretBlockMixin,
     documentation_url,
@@ -53,7 +61,9 @@ class SlackWebhookURL(SecretBlockMixin, NotificationBlock):
 
     _block_type_name = "Slack Webhook URL"
     _block_type_slug = "slack-webhook-url"
-    _logo_url = "https://raw.githubusercontent.com/PrefectHQ/prefect/420d0d6a78bb6df1fc18bcf188fdad43c1d22ea9/assets/block-logos/slack.png"
+    _logo_url = http_url(
+        "https://raw.githubusercontent.com/PrefectHQ/prefect/420d0d6a78bb6df1fc18bcf188fdad43c1d22ea9/assets/block-logos/slack.png"
+    )
     _documentation_url = documentation_url("blocks/slack")
     _description = "A Slack incoming-webhook URL that Prefect flows and automations post messages to."
     _code_example = """
@@ -162,7 +172,7 @@ def slack_notifier(block_name: str, only_states: Optional[Collection[str]] = Non
     async def notify_slack_of_state(obj: Any, run: Any, state: State) -> None:
         if only_states is not None and state.name not in only_states:
             return
-        block = await SlackWebhookURL.aload(block_name)
+        block = await aload_block(SlackWebhookURL, block_name)
         kind = "Task" if hasattr(run, "task_key") else "Flow"
         message = f"{kind} run `{run.name}` of `{obj.name}` is {state.name}"
         if state.message:

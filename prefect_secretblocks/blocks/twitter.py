@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Optional
 
 from prefect.blocks.abstract import CredentialsBlock
 
-from prefect_secretblocks._compat import SecretStr
+from prefect_secretblocks._compat import SecretStr, http_url
 from prefect_secretblocks.blocks._shared import (
     SecretBlockMixin,
     documentation_url,
@@ -53,7 +53,7 @@ class TwitterCredentials(SecretBlockMixin, CredentialsBlock):
 
     _block_type_name = "Twitter API Credentials"
     _block_type_slug = "twitter-api-credentials"
-    _logo_url = "https://abs.twimg.com/responsive-web/client-web/icon-ios.77d25eba.png"
+    _logo_url = http_url("https://abs.twimg.com/responsive-web/client-web/icon-ios.77d25eba.png")
     _documentation_url = documentation_url("blocks/twitter")
     _description = "Twitter (X) API keys and access tokens for posting and reading through the Twitter API."
     _code_example = """

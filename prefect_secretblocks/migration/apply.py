@@ -185,6 +185,8 @@ async def read_existing_blocks(
                 continue
             raise
         for document in documents:
+            if document.name is None:  # anonymous documents (nested in other blocks) are never ours
+                continue
             existing[(slug, document.name)] = ExistingBlock(document.id, _saved_value_json(slug, document))
     return existing
 
