@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Callable, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -145,37 +145,66 @@ def _group() -> None:
     """Typed Prefect secret blocks, and the one-off migration from Prefect 1.x secrets."""
 
 
+# The options `migrate` and `scan` share, declared once (typer reads `Annotated` metadata).
+MapOption = Annotated[
+    list[str], typer.Option("--map", help="NAME=TYPE_SLUG: the block type for one secret (repeatable).")
+]
+NameOption = Annotated[list[str], typer.Option(help="NAME=BLOCK_NAME: the block name for one secret (repeatable).")]
+PrefixOption = Annotated[str, typer.Option(help="Prepended to every generated block name.")]
+
+UserConfigOption = Annotated[
+    Optional[Path], typer.Option(help="1.x user config. Default: $PREFECT__USER_CONFIG_PATH or ~/.prefect/config.toml.")
+]
+BackendConfigOption = Annotated[
+    Optional[Path],
+    typer.Option(help="1.x backend config. Default: $PREFECT__BACKEND_CONFIG_PATH or ~/.prefect/backend.toml."),
+]
+EnvFileOption = Annotated[
+    list[Path], typer.Option(help="A dotenv file the flows ran with (repeatable; later files win).")
+]
+EnvOption = Annotated[bool, typer.Option(help="Read PREFECT__CONTEXT__SECRETS__* from this process's environment.")]
+OnlyOption = Annotated[list[str], typer.Option(help="Migrate only this secret (repeatable).")]
+ExcludeOption = Annotated[list[str], typer.Option(help="Do not migrate this secret (repeatable).")]
+OnConflictOption = Annotated[
+    OnConflict,
+    typer.Option(
+        help="When a block exists with another value: skip it, overwrite it (keeping a NAME-before-migrate "
+        "copy), or fail (write nothing)."
+    ),
+]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the plan and write nothing.")]
+CheckOption = Annotated[
+    bool,
+    typer.Option("--check", help="Write nothing; exit 1 unless every block is saved and unchanged (a drift gate)."),
+]
+JournalOption = Annotated[
+    Optional[Path],
+    typer.Option(
+        help="Where to record the blocks this run writes, for rollback. "
+        "Default: $PREFECT_HOME/secretblocks-journals/migrate-<UTC time>.jsonl."
+    ),
+]
+MigrateFormatOption = Annotated[OutputFormat, typer.Option("--format", help="text (a table) or json (one object).")]
+ConcurrencyOption = Annotated[int, typer.Option(min=1, max=64, help="Saves in flight at once.")]
+
+
 @app.command()
 def migrate(
-    config: Optional[Path] = typer.Option(
-        None, help="1.x user config. Default: $PREFECT__USER_CONFIG_PATH or ~/.prefect/config.toml."
-    ),
-    backend_config: Optional[Path] = typer.Option(
-        None, help="1.x backend config. Default: $PREFECT__BACKEND_CONFIG_PATH or ~/.prefect/backend.toml."
-    ),
-    env_file: list[Path] = typer.Option([], help="A dotenv file the flows ran with (repeatable; later files win)."),
-    env: bool = typer.Option(True, help="Read PREFECT__CONTEXT__SECRETS__* from this process's environment."),
-    map_: list[str] = typer.Option([], "--map", help="NAME=TYPE_SLUG: the block type for one secret (repeatable)."),
-    name: list[str] = typer.Option([], help="NAME=BLOCK_NAME: the block name for one secret (repeatable)."),
-    only: list[str] = typer.Option([], help="Migrate only this secret (repeatable)."),
-    exclude: list[str] = typer.Option([], help="Do not migrate this secret (repeatable)."),
-    prefix: str = typer.Option("", help="Prepended to every generated block name."),
-    on_conflict: OnConflict = typer.Option(
-        OnConflict.SKIP,
-        help="When a block exists with another value: skip it, overwrite it (keeping a NAME-before-migrate "
-        "copy), or fail (write nothing).",
-    ),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan and write nothing."),
-    check: bool = typer.Option(
-        False, "--check", help="Write nothing; exit 1 unless every block is saved and unchanged (a drift gate)."
-    ),
-    journal: Optional[Path] = typer.Option(
-        None,
-        help="Where to record the blocks this run writes, for rollback. "
-        "Default: $PREFECT_HOME/secretblocks-journals/migrate-<UTC time>.jsonl.",
-    ),
-    output: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text (a table) or json (one object)."),
-    concurrency: int = typer.Option(DEFAULT_CONCURRENCY, min=1, max=64, help="Saves in flight at once."),
+    config: UserConfigOption = None,
+    backend_config: BackendConfigOption = None,
+    env_file: EnvFileOption = [],  # noqa: B006 - typer reads defaults, never mutates them
+    env: EnvOption = True,
+    map_: MapOption = [],  # noqa: B006
+    name: NameOption = [],  # noqa: B006
+    only: OnlyOption = [],  # noqa: B006
+    exclude: ExcludeOption = [],  # noqa: B006
+    prefix: PrefixOption = "",
+    on_conflict: OnConflictOption = OnConflict.SKIP,
+    dry_run: DryRunOption = False,
+    check: CheckOption = False,
+    journal: JournalOption = None,
+    output: MigrateFormatOption = OutputFormat.text,
+    concurrency: ConcurrencyOption = DEFAULT_CONCURRENCY,
 ) -> None:
     """Save Prefect 1.x secrets (config.toml, backend.toml, environment) as Prefect blocks."""
     options = MigrationOptions(
@@ -313,31 +342,45 @@ class ScanFormat(str, Enum):
     sarif = "sarif"
 
 
-@app.command()
-def scan(
-    paths: Optional[list[Path]] = typer.Argument(
-        None, help="Directories and files to scan (default: the current directory); a pre-commit hook passes files."
+ScanPathsArgument = Annotated[
+    Optional[list[Path]],
+    typer.Argument(
+        help="Directories and files to scan (default: the current directory); a pre-commit hook passes files."
     ),
-    map_: list[str] = typer.Option([], "--map", help="NAME=TYPE_SLUG: the block type for one secret (repeatable)."),
-    name: list[str] = typer.Option([], help="NAME=BLOCK_NAME: the block name for one secret (repeatable)."),
-    prefix: str = typer.Option("", help="Prepended to every generated block name."),
-    config: Optional[Path] = typer.Option(
-        None, help="1.x user config whose values pick a typed block by shape, as migrate does (never printed)."
-    ),
-    env_file: list[Path] = typer.Option(
-        [], help="A dotenv file whose 1.x secrets' values pick block types (repeatable)."
-    ),
-    fix: bool = typer.Option(False, "--fix", help="Rewrite the Python call sites the scan is sure of, in place."),
-    output: ScanFormat = typer.Option(
-        ScanFormat.text, "--format", help="text (one finding a line), table, json, or sarif (SARIF 2.1.0)."
-    ),
-    fail_on: Optional[str] = typer.Option(
-        None,
+]
+ScanConfigOption = Annotated[
+    Optional[Path],
+    typer.Option(help="1.x user config whose values pick a typed block by shape, as migrate does (never printed)."),
+]
+ScanEnvFileOption = Annotated[
+    list[Path], typer.Option(help="A dotenv file whose 1.x secrets' values pick block types (repeatable).")
+]
+FixOption = Annotated[bool, typer.Option("--fix", help="Rewrite the Python call sites the scan is sure of, in place.")]
+ScanFormatOption = Annotated[
+    ScanFormat, typer.Option("--format", help="text (one finding a line), table, json, or sarif (SARIF 2.1.0).")
+]
+FailOnOption = Annotated[
+    Optional[str],
+    typer.Option(
         "--fail-on",
         metavar="KINDS",
         help="Exit 1 when findings of these kinds remain (comma-separated: exposed,read,default,review,env). "
         "Without it the exit code is 0 whatever is found.",
     ),
+]
+
+
+@app.command()
+def scan(
+    paths: ScanPathsArgument = None,
+    map_: MapOption = [],  # noqa: B006
+    name: NameOption = [],  # noqa: B006
+    prefix: PrefixOption = "",
+    config: ScanConfigOption = None,
+    env_file: ScanEnvFileOption = [],  # noqa: B006
+    fix: FixOption = False,
+    output: ScanFormatOption = ScanFormat.text,
+    fail_on: FailOnOption = None,
 ) -> None:
     """Find every Prefect 1.x secret use in a codebase, with the block and code that replace it."""
     options = MigrationOptions(block_types=_pairs(map_, "--map"), block_names=_pairs(name, "--name"), prefix=prefix)
