@@ -31,8 +31,28 @@ except ImportError as exc:  # a Prefect release this package does not support
 
 
 def secret_schema_field(description: str, schema_hints: dict[str, Any], **kwargs: Any) -> Any:
-    """A `Field` whose JSON schema carries `schema_hints`."""
-    return Field(description=description, json_schema_extra=schema_hints, **kwargs)
+    """A `Field` whose JSON schema is one string property carrying `schema_hints`, optional or not.
+
+    pydantic 2 writes an `Optional[SecretStr]` field as `anyOf: [{string}, {type: null}]` with
+    `default: null`, which Prefect's UI renders as a choice between "password" and "None". Here it
+    is the string branch alone, as pydantic.v1 (Prefect 2) writes it: the field is optional
+    because it is not in the schema's `required`, and the UI leaves an empty input out.
+    """
+    return Field(description=description, json_schema_extra=_one_string_property(schema_hints), **kwargs)
+
+
+def _one_string_property(schema_hints: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+    def rewrite(schema: dict[str, Any]) -> None:
+        branches = [branch for branch in schema.pop("anyOf", ()) if branch.get("type") != "null"]
+        if len(branches) > 1:
+            raise TypeError(f"a secret field has one type, not {len(branches)}")
+        for branch in branches:
+            schema.update({key: value for key, value in branch.items() if key not in schema})
+        if "default" in schema and schema["default"] is None:
+            del schema["default"]  # a null default contradicts `type: string`; absent means None
+        schema.update(schema_hints)
+
+    return rewrite
 
 
 class BlockCompat:

@@ -70,8 +70,11 @@ class GitHubToken(SecretBlockMixin, CredentialsBlock):
     """
 
     token: SecretStr = secret_field(
-        description=f"A GitHub token: {ACCEPTED_TOKEN_FORMATS}.",
-        examples=["ghp_" + "x" * 36],
+        description=(
+            "The token as GitHub shows it once, when you create it (Settings > Developer settings > "
+            f"Personal access tokens). Accepted: {ACCEPTED_TOKEN_FORMATS}."
+        ),
+        examples=["github_pat_<letters, digits and underscores>", "ghp_<36 letters and digits>"],
     )
 
     @field_validator("token")

@@ -66,8 +66,11 @@ class SlackWebhookURL(SecretBlockMixin, NotificationBlock):
     """
 
     url: SecretStr = secret_field(
-        description="The Slack incoming-webhook URL (https://hooks.slack.com/services/...).",
-        examples=["https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"],
+        description=(
+            "The incoming-webhook URL Slack shows when you add an incoming webhook to a channel "
+            "(https://hooks.slack.com/services/...); any http(s) URL that accepts Slack's JSON payload works."
+        ),
+        examples=["https://hooks.slack.com/services/<workspace>/<webhook>/<secret>"],
     )
 
     @field_validator("url")
