@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
+
+from prefect.utilities.names import obfuscate
 
 from prefect_secretblocks._compat import BlockCompat, SecretStr, secret_schema_field
 from prefect_secretblocks.redaction import register_secrets
@@ -10,10 +12,28 @@ from prefect_secretblocks.redaction import register_secrets
 # The same UI hints as Prefect's core `Secret` block: a password input, never read back.
 _SECRET_SCHEMA_HINTS = {"writeOnly": True, "format": "password"}
 
+#: What Prefect's API shows for a stored secret. The UI's edit form posts it back for a secret left
+#: unchanged, and Prefect's server then keeps the stored value, so a form check must let it through.
+SECRET_MASK = obfuscate("")
+_SECRET_MASK_CHECK = r"\*{8}"  # SECRET_MASK (tests/blocks/test_forms.py posts it to Prefect's form check)
 
-def secret_field(description: str, **kwargs: Any) -> Any:
-    """A pydantic `Field` for a secret value, rendered as a password in the Prefect UI."""
-    return secret_schema_field(description, _SECRET_SCHEMA_HINTS, **kwargs)
+
+def secret_field(description: str, *, form_check: Optional[str] = None, **kwargs: Any) -> Any:
+    """
+    A pydantic `Field` for a secret value, rendered as a password in the Prefect UI.
+
+    Args:
+        description: The help text the UI shows under the input.
+        form_check: A regular expression the whole value must match (a JSON schema `pattern`,
+            which Prefect's UI checks before saving). It only saves a round trip: validation in
+            Python stays the block's validator, which the expression must not be stricter than.
+            Prefect's answer to a value that does not match quotes it (`'...' does not match '^...'`),
+            to the browser of the person who typed it.
+    """
+    hints = dict(_SECRET_SCHEMA_HINTS)
+    if form_check is not None:
+        hints["pattern"] = f"^(?:{_SECRET_MASK_CHECK}|{form_check})$"
+    return secret_schema_field(description, hints, **kwargs)
 
 
 DOCUMENTATION_ROOT = "https://prefect-secretblocks.readthedocs.io/en/latest"

@@ -75,6 +75,7 @@ class GitHubToken(SecretBlockMixin, CredentialsBlock):
             f"Personal access tokens). Accepted: {ACCEPTED_TOKEN_FORMATS}."
         ),
         examples=["github_pat_<letters, digits and underscores>", "ghp_<36 letters and digits>"],
+        form_check=GITHUB_TOKEN_PATTERN.pattern,
     )
 
     @field_validator("token")

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 SLACK_HOOKS_URL_PREFIXES = ("https://hooks.slack.com/services/", "https://hooks.slack-gov.com/services/")
 _NOTIFY_TIMEOUT_SECONDS = 30.0
+#: The Prefect UI's check before saving: a lowercase http(s) scheme and a host (the validator
+#: also takes an uppercase scheme, which nobody types).
+HTTP_URL_FORM_CHECK = "https?://[^/?#].*"
 
 
 def is_slack_webhook_url(value: object) -> bool:
@@ -71,6 +74,8 @@ class SlackWebhookURL(SecretBlockMixin, NotificationBlock):
             "(https://hooks.slack.com/services/...); any http(s) URL that accepts Slack's JSON payload works."
         ),
         examples=["https://hooks.slack.com/services/<workspace>/<webhook>/<secret>"],
+        # Any http(s) URL with a host, as the validator accepts (a relay or a test server too).
+        form_check=HTTP_URL_FORM_CHECK,
     )
 
     @field_validator("url")
