@@ -7,6 +7,7 @@ from typing import Any, Optional
 from prefect.utilities.names import obfuscate
 
 from prefect_secretblocks._compat import BlockCompat, SecretStr, secret_schema_field
+from prefect_secretblocks.exceptions import InvalidStoredBlock
 from prefect_secretblocks.redaction import register_secrets
 
 # The same UI hints as Prefect's core `Secret` block: a password input, never read back.
@@ -48,9 +49,26 @@ class SecretBlockMixin(BlockCompat):
     """
     Mixin for this package's blocks, on Prefect 2 and 3 alike.
 
-    Validation errors never show the rejected input, `aload`/`asave` can be awaited, and the
-    block's secret values are masked in Prefect's logs once it is created.
+    Validation errors never show the rejected input, `aload`/`asave` can be awaited, the
+    block's secret values are masked in Prefect's logs once it is created, and a saved block
+    whose data fails validation is refused at load with `InvalidStoredBlock`.
     """
+
+    @classmethod
+    def _expected_value(cls, field: str) -> str:
+        """What `field` must hold, as the error for a saved block that does not load says it."""
+        return "a text value"
+
+    @classmethod
+    def _invalid_stored_block(cls, block_name: str, failures: list[dict[str, Any]]) -> InvalidStoredBlock:
+        fields = tuple(dict.fromkeys(str(failure["loc"][0]) if failure["loc"] else "data" for failure in failures))
+        return InvalidStoredBlock(
+            block_type=cls.get_block_type_slug(),  # type: ignore[attr-defined]
+            block_name=block_name,
+            field=fields[0],
+            expected=cls._expected_value(fields[0]),
+            more_fields=fields[1:],
+        )
 
     def block_initialization(self) -> None:
         """Called by `Block.__init__`, so on `load`/`aload` too."""

@@ -85,6 +85,10 @@ class GitHubToken(SecretBlockMixin, CredentialsBlock):
             raise ValueError(f"is not a GitHub token; expected {ACCEPTED_TOKEN_FORMATS}")
         return token
 
+    @classmethod
+    def _expected_value(cls, field: str) -> str:
+        return f"a GitHub token ({ACCEPTED_TOKEN_FORMATS})"
+
     def get(self) -> str:
         """Return the token, as 1.x's `Secret("GITHUB_ACCESS_TOKEN").get()` did."""
         return self.token.get_secret_value()

@@ -86,6 +86,10 @@ class SlackWebhookURL(SecretBlockMixin, NotificationBlock):
             raise ValueError("must be an http(s) URL such as https://hooks.slack.com/services/...")
         return url
 
+    @classmethod
+    def _expected_value(cls, field: str) -> str:
+        return "an http(s) URL such as https://hooks.slack.com/services/..."
+
     def get(self) -> str:
         """Return the webhook URL, as 1.x's `Secret("SLACK_WEBHOOK_URL").get()` did."""
         return self.url.get_secret_value()
