@@ -8,6 +8,7 @@ code runs only from there on: on the generic path Prefect may even import this p
 then, inside that call, through its `prefect.collections` entry point. So the one place that can
 name the saved block in its error is the validation itself, which is handed the document's data
 alone: the document is the `block_document` of the Prefect frame that holds that very data.
+Prefect 3's server holds it the same way when it loads a notification block for an automation.
 """
 
 from __future__ import annotations
