@@ -162,6 +162,12 @@ def migrate(
         help="When a block exists with another value: skip it, overwrite it (keeping a NAME-before-migrate "
         "copy), or fail (write nothing).",
     ),
+    also_core_slack_webhook: bool = typer.Option(
+        False,
+        "--also-core-slack-webhook",
+        help="Also save Prefect's core SlackWebhook (slack-webhook) beside each SlackWebhookURL, with the same name "
+        "and URL: the block Automations can use on a server without this package, such as Prefect Cloud.",
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan and write nothing."),
     check: bool = typer.Option(
         False, "--check", help="Write nothing; exit 1 unless every block is saved and unchanged (a drift gate)."
@@ -182,6 +188,7 @@ def migrate(
         only=only,
         exclude=exclude,
         prefix=prefix,
+        also_core_slack_webhook=also_core_slack_webhook,
     )
     write = not (dry_run or check)
     with _one_line_errors() as secrets:

@@ -155,6 +155,12 @@ def embedded_api_settings(startup_timeout: int) -> Iterator[None]:
         yield
 
 
+#: The hosts of the incoming-webhook URLs Prefect's core `SlackWebhook` block posts to.
+#: Prefect 2's `SlackWebhook` hands the URL to whatever Apprise is installed, and Apprise releases
+#: before slack-gov support log a URL they cannot parse, the whole URL, at ERROR: Slack only.
+CORE_SLACK_WEBHOOK_HOSTS = ("hooks.slack.com",)
+
+
 def save_concurrency(requested: int) -> int:
     """
     How many saves to send at once: one when Prefect 2 serves its embedded API in this process.
@@ -183,6 +189,7 @@ def required_fields(model_class: type[Any]) -> tuple[str, ...]:
 
 
 __all__ = [
+    "CORE_SLACK_WEBHOOK_HOSTS",
     "PRIVATE_PREFECT_NAMES",
     "BlockCompat",
     "SecretStr",
