@@ -88,13 +88,19 @@ async def aregister_block_type(block_class: type[Block], client: PrefectClient |
 
 
 def model_data(model: Any, mode: Literal["python", "json"] = "python", include_secrets: bool = False) -> dict[str, Any]:
-    """A model's field values by alias; in `json` mode JSON-ready, secrets shown only if asked."""
+    """
+    A model's field values by alias; in `json` mode JSON-ready, secrets shown only if asked.
+
+    Only its declared fields, as Prefect 2's `Block.save` sends: its blocks allow extra attributes,
+    and some keep a client in one (`SlackWebhook._apprise_client`).
+    """
+    fields = set(model.__fields__)
     if mode == "python" and not include_secrets:
-        return model.dict(by_alias=True)
+        return model.dict(by_alias=True, include=fields)
     encoders = dict(getattr(model.__config__, "json_encoders", {}))
     if include_secrets:
         encoders[SecretField] = lambda value: value.get_secret_value()
-    text = model.json(by_alias=True, encoder=lambda value: custom_pydantic_encoder(encoders, value))
+    text = model.json(by_alias=True, include=fields, encoder=lambda value: custom_pydantic_encoder(encoders, value))
     return json.loads(text)
 
 

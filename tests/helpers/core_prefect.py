@@ -4,6 +4,7 @@ Prefect's own block classes, as Prefect Cloud does for this package's. Created o
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import subprocess
@@ -30,9 +31,12 @@ def core_prefect_bin(version: str = prefect.__version__) -> Path:
     digest = hashlib.sha256(constraints.read_bytes()).hexdigest()[:12]
     venv = CACHE / f"prefect-{version}-core-{digest}"
     ready = venv / ".ready"
-    if not ready.exists():
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True, capture_output=True)
-        install = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "-c", str(constraints)]
-        subprocess.run([*install, f"prefect=={version}"], check=True, capture_output=True, timeout=900)
-        ready.touch()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / f"{venv.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another test process may be creating it
+        if not ready.exists():
+            subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True, capture_output=True)
+            install = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "-c", str(constraints)]
+            subprocess.run([*install, f"prefect=={version}"], check=True, capture_output=True, timeout=900)
+            ready.touch()
     return venv / "bin"
