@@ -152,20 +152,35 @@ class SlackWebhookURL(SecretBlockMixin, NotificationBlock):
     def to_slack_webhook(self) -> SlackWebhook:
         """
         Return Prefect's core `SlackWebhook` block with the same URL, for Automations on a server
-        without this package (Prefect Cloud).
+        without this package (Prefect Cloud): see `core_slack_webhook`.
 
         Raises:
             ValueError: The URL is not a Slack incoming-webhook URL, which that block cannot post to
                 (`is_core_slack_webhook_url`); the message does not show it.
         """
-        from prefect.blocks.notifications import SlackWebhook
+        return core_slack_webhook(self.get())
 
-        if not is_core_slack_webhook_url(self.get()):
-            hosts = " or ".join(CORE_SLACK_WEBHOOK_HOSTS)
-            raise ValueError(
-                f"Prefect's SlackWebhook posts only to Slack incoming-webhook URLs (https://{hosts}/services/...)"
-            )
-        return SlackWebhook(url=self.url)
+
+def core_slack_webhook(url: str) -> SlackWebhook:
+    """
+    Prefect's core `SlackWebhook` block posting to `url`, with `notify_type="info"`.
+
+    "info" is that block's default on Prefect 3. Prefect 2's default, "prefect_default", is a
+    type Prefect 2 adds to Apprise's list, and Apprise 1.13 (what pip installs with Prefect 2.20)
+    refuses it: such a block fails every notification without a word in its log.
+
+    Raises:
+        ValueError: `url` is not a Slack incoming-webhook URL, which that block cannot post to
+            (`is_core_slack_webhook_url`); the message does not show it.
+    """
+    from prefect.blocks.notifications import SlackWebhook
+
+    if not is_core_slack_webhook_url(url):
+        hosts = " or ".join(CORE_SLACK_WEBHOOK_HOSTS)
+        raise ValueError(
+            f"Prefect's SlackWebhook posts only to Slack incoming-webhook URLs (https://{hosts}/services/...)"
+        )
+    return SlackWebhook(url=SecretStr(url), notify_type="info")
 
 
 def _slack_payload(body: str, subject: Optional[str]) -> dict[str, str]:

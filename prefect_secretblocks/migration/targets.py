@@ -20,7 +20,12 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from prefect_secretblocks._compat import ValidationError, core_secret_get, core_secret_value, required_fields
 from prefect_secretblocks.blocks.github import GitHubToken, is_github_token
-from prefect_secretblocks.blocks.slack import SlackWebhookURL, is_core_slack_webhook_url, is_slack_webhook_url
+from prefect_secretblocks.blocks.slack import (
+    SlackWebhookURL,
+    core_slack_webhook,
+    is_core_slack_webhook_url,
+    is_slack_webhook_url,
+)
 from prefect_secretblocks.blocks.twitter import TWITTER_V1_KEYS, TwitterCredentials, is_twitter_credentials
 from prefect_secretblocks.exceptions import IntegrationNotInstalled, UnknownBlockType
 
@@ -327,10 +332,9 @@ def _core_slack_webhook_class() -> type[Block]:
 
 
 def _build_core_slack_webhook(value: Any) -> Block:
-    # Checked before the block exists: Apprise, which it posts through, logs a URL it cannot parse.
-    if not is_core_slack_webhook_url(value):
-        raise ValueError("expected a Slack incoming-webhook URL (https://hooks.slack.com/services/...)")
-    return _core_slack_webhook_class()(url=value)
+    if not isinstance(value, str):
+        raise ValueError("expected a URL string")
+    return core_slack_webhook(value)
 
 
 #: Prefect's core `SlackWebhook` (`slack-webhook`) holding the URL of a `SlackWebhookURL`: a

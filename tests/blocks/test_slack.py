@@ -126,6 +126,7 @@ def test_to_slack_webhook_returns_prefects_core_block_with_the_same_url() -> Non
     core = SlackWebhookURL(url=url).to_slack_webhook()
     assert isinstance(core, SlackWebhook)
     assert core.url.get_secret_value() == url
+    assert core.notify_type == "info"  # Prefect 2's default type fails every notification on Apprise 1.13
 
 
 def test_to_slack_webhook_refuses_a_url_prefects_block_cannot_post_to_without_echoing_it(

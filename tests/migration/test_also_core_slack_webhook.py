@@ -86,6 +86,8 @@ def test_the_core_block_holds_the_same_url_and_is_verified_as_the_same_value() -
     assert isinstance(core.block, SlackWebhook)
     assert core.block.url.get_secret_value() == canaries.SLACK_URL
     assert core.value_json == own.value_json == canonical_json(canaries.SLACK_URL)
+    # Not Prefect 2's default "prefect_default", which Apprise 1.13 refuses (tests/e2e/test_automations.py).
+    assert core.block.notify_type == "info"
 
 
 def test_an_existing_core_block_with_the_same_url_is_unchanged() -> None:
