@@ -24,7 +24,7 @@ import json
 import subprocess
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -58,6 +58,7 @@ POOL = "automations-pool"
 FLOW, DEPLOYMENT = "nightly-load", "fails"
 BLOCK_NAME = "slack-webhook-url"  # what migrate names the block of 1.x's SLACK_WEBHOOK_URL (both types)
 RUN_TIMEOUT_SECONDS = 90
+FINAL_STATE_TYPES = ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
 NOTIFICATION_TIMEOUT_SECONDS = 60
 SUBJECT = "Prefect flow run failed"
 BODY = "Flow run {{ flow_run.name }} of {{ flow.name }} entered {{ flow_run.state.name }}"
@@ -86,8 +87,8 @@ deployments:
 """
 
 
-def automation(name: str, deployment_id: UUID, block_document_id: UUID) -> dict[str, Any]:
-    """The Automation of docs/blocks/slack.md: a run of the deployment enters Failed -> send-notification."""
+def automation(name: str, deployment_id: object, block_document_id: object) -> dict[str, Any]:
+    """The Automation of docs/blocks/slack.md (tests/test_docs.py): a run of the deployment enters Failed -> notify."""
     return {
         "name": name,
         "trigger": {
@@ -115,6 +116,7 @@ class Story:
     server_finds_our_package: Optional[bool] = None
     stored: dict[str, str] = field(default_factory=dict)  # what the API holds: automations, events, run logs
     output: dict[str, str] = field(default_factory=dict)  # the server's, the worker's and every command's
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per step of `Play`
     seconds: float = 0.0
 
 
@@ -185,102 +187,126 @@ def _server_finds_our_package(bin_dir: Path) -> bool:
     return done.stdout.strip() == "True"
 
 
-def _create_automation(commands: Commands, api: Api, definition: dict[str, Any], directory: Path) -> None:
-    if PREFECT_2:  # Prefect 2's CLI has no `prefect automation create`: its REST API, as the client does
-        api.post("/automations/", definition)
-        return
-    path = directory / f"{definition['name']}.yaml"
-    path.write_text(yaml.safe_dump(definition, sort_keys=False))
-    commands(command("prefect"), "automation", "create", "--from-file", str(path))
+class Play:
+    """One story in named steps; each step's duration goes into `story.phases`."""
 
+    def __init__(self, story: Story, root: Path, stack: ExitStack) -> None:
+        self.story, self.root, self.stack = story, root, stack
+        self.logs, self.work, self.project = root / "logs", root / "work", root / "project"
+        for directory in (self.logs, self.work, self.project):
+            directory.mkdir()
 
-def _play(story: Story, kind: str, root: Path) -> None:
-    logs, work, project = root / "logs", root / "work", root / "project"
-    for directory in (logs, work, project):
-        directory.mkdir()
-    with ExitStack() as stack:
-        if kind == "package":
-            recorder = stack.enter_context(http_recorder())
-            url, bin_dir, proxy = f"{recorder.url}/services/{SLACK_PATH}", VENV_BIN, {}
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        began = time.monotonic()
+        yield
+        self.story.phases[name] = round(time.monotonic() - began, 1)
+
+    def serve(self) -> None:
+        """The Slack stand-in, and a server with this package (`package`) or from a Prefect-only venv (`core`)."""
+        if self.story.kind == "package":
+            self.recorder = self.stack.enter_context(http_recorder())
+            self.url, bin_dir, proxy = f"{self.recorder.url}/services/{SLACK_PATH}", VENV_BIN, {}
         else:
-            tls, certificate = self_signed_tls(root, "hooks.slack.com")
-            recorder = stack.enter_context(http_recorder(tunnel_tls=tls))
-            url, bin_dir = f"https://hooks.slack.com/services/{SLACK_PATH}", core_prefect_bin()
-            proxy = {
-                "HTTPS_PROXY": recorder.url,
-                "NO_PROXY": "127.0.0.1,localhost",
-                "REQUESTS_CA_BUNDLE": str(certificate),
-            }
-        story.server_finds_our_package = _server_finds_our_package(bin_dir)
-        database = f"sqlite+aiosqlite:///{root / 'server-home' / 'prefect.db'}"
-        api_url = stack.enter_context(
-            prefect_server(database, root / "server-home", logs, bin_dir=bin_dir, **SERVER_SETTINGS, **proxy)
+            tls, certificate = self_signed_tls(self.root, "hooks.slack.com")
+            self.recorder = self.stack.enter_context(http_recorder(tunnel_tls=tls))
+            self.url, bin_dir = f"https://hooks.slack.com/services/{SLACK_PATH}", core_prefect_bin()
+            proxy = {"HTTPS_PROXY": self.recorder.url, "NO_PROXY": "127.0.0.1,localhost"}
+            proxy["REQUESTS_CA_BUNDLE"] = str(certificate)
+        self.story.server_finds_our_package = _server_finds_our_package(bin_dir)
+        home = self.root / "server-home"
+        database = f"sqlite+aiosqlite:///{home / 'prefect.db'}"
+        api_url = self.stack.enter_context(
+            prefect_server(database, home, self.logs, bin_dir=bin_dir, **SERVER_SETTINGS, **proxy)
         )
-        environment = clean_environment(root / "client-home", PREFECT_API_URL=api_url)
-        commands = Commands(environment, work)
-        config = root / "config.toml"
-        config.write_text(f'[context.secrets]\nSLACK_WEBHOOK_URL = "{url}"\n')
-        also_core = ("--also-core-slack-webhook",) if kind == "core" else ()
-        commands(command("prefect-secretblocks"), "migrate", "--config", str(config), "--no-env", *also_core)
-        commands(command("prefect"), "work-pool", "create", POOL, "--type", "process")
-        (project / "flows.py").write_text(FLOWS_PY)
-        (project / "prefect.yaml").write_text(PREFECT_YAML.format(directory=project, pool=POOL))
-        commands(command("prefect"), "deploy", "--all", cwd=project)
+        self.environment = clean_environment(self.root / "client-home", PREFECT_API_URL=api_url)
+        self.commands = Commands(self.environment, self.work)
+        self.api = Api(api_url)
+        self.stack.callback(self.api.http.close)
 
-        api = Api(api_url)
-        stack.callback(api.http.close)
-        deployment_id = UUID(api.get(f"/deployments/name/{FLOW}/{DEPLOYMENT}")["id"])
-        ours = api.block_document_id("slack-webhook-url", BLOCK_NAME)
-        if kind == "package":
-            _create_automation(commands, api, automation("slack-on-failure", deployment_id, ours), work)
-        else:
-            core = api.block_document_id("slack-webhook", BLOCK_NAME)
-            _create_automation(commands, api, automation("slack-on-failure", deployment_id, core), work)
-            _create_automation(commands, api, automation("slack-webhook-url-on-failure", deployment_id, ours), work)
-        worker = stack.enter_context(
-            background(
-                [command("prefect"), "worker", "start", "--pool", POOL, "--type", "process", "--name", "worker"],
-                {**environment, "PREFECT_HOME": str(root / "worker-home"), "PREFECT_WORKER_QUERY_SECONDS": "1"},
-                work,
-                logs,
-                "worker",
-            )
-        )
-        run_id = api.post(f"/deployments/{deployment_id}/create_flow_run", {})["id"]
+    def migrate(self) -> None:
+        """The 1.x SLACK_WEBHOOK_URL into blocks; the core SlackWebhook beside ours in the `core` story."""
+        config = self.root / "config.toml"
+        config.write_text(f'[context.secrets]\nSLACK_WEBHOOK_URL = "{self.url}"\n')
+        also_core = ("--also-core-slack-webhook",) if self.story.kind == "core" else ()
+        self.commands(command("prefect-secretblocks"), "migrate", "--config", str(config), "--no-env", *also_core)
+
+    def deploy(self) -> None:
+        self.commands(command("prefect"), "work-pool", "create", POOL, "--type", "process")
+        (self.project / "flows.py").write_text(FLOWS_PY)
+        (self.project / "prefect.yaml").write_text(PREFECT_YAML.format(directory=self.project, pool=POOL))
+        self.commands(command("prefect"), "deploy", "--all", cwd=self.project)
+        self.deployment_id = UUID(self.api.get(f"/deployments/name/{FLOW}/{DEPLOYMENT}")["id"])
+
+    def automate(self) -> None:
+        """Notify through our block (`package`); through the core one, and ours too, on a server without us (`core`)."""
+        ours = self.api.block_document_id("slack-webhook-url", BLOCK_NAME)
+        if self.story.kind == "package":
+            self.create_automation(automation("slack-on-failure", self.deployment_id, ours))
+            return
+        core = self.api.block_document_id("slack-webhook", BLOCK_NAME)
+        self.create_automation(automation("slack-on-failure", self.deployment_id, core))
+        self.create_automation(automation("slack-webhook-url-on-failure", self.deployment_id, ours))
+
+    def create_automation(self, definition: dict[str, Any]) -> None:
+        if PREFECT_2:  # Prefect 2's CLI has no `prefect automation create`: its REST API, as the client does
+            self.api.post("/automations/", definition)
+            return
+        path = self.work / f"{definition['name']}.yaml"
+        path.write_text(yaml.safe_dump(definition, sort_keys=False))
+        self.commands(command("prefect"), "automation", "create", "--from-file", str(path))
+
+    def run(self) -> None:
+        """A run of the deployment on a process worker, until it ends."""
+        worker_environment = {
+            **self.environment,
+            "PREFECT_HOME": str(self.root / "worker-home"),
+            "PREFECT_WORKER_QUERY_SECONDS": "1",
+        }
+        start = [command("prefect"), "worker", "start", "--pool", POOL, "--type", "process", "--name", "worker"]
+        worker = self.stack.enter_context(background(start, worker_environment, self.work, self.logs, "worker"))
+        run_id = self.api.post(f"/deployments/{self.deployment_id}/create_flow_run", {})["id"]
 
         def final_run() -> Optional[dict[str, Any]]:
-            run = api.get(f"/flow_runs/{run_id}")
-            return (
-                run
-                if run["state"] and run["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
-                else None
-            )
+            run = self.api.get(f"/flow_runs/{run_id}")
+            return run if run["state"] and run["state"]["type"] in FINAL_STATE_TYPES else None
 
         ran = wait_until(final_run, RUN_TIMEOUT_SECONDS, interval=1)
         assert ran, f"the run did not end in {RUN_TIMEOUT_SECONDS} s; worker output:\n{tail(worker.output(), SECRETS)}"
-        story.run = ran
-        wait_until(lambda: any(ran["name"] in _texts(r.body) for r in recorder.requests), NOTIFICATION_TIMEOUT_SECONDS)
-        story.messages, story.tunnels = list(recorder.requests), list(recorder.tunnels)
-        if kind == "core":  # the second Automation's action fails; its event reaches the API in a batch
-            wait_until(lambda: api.events("prefect.automation.action.failed"), NOTIFICATION_TIMEOUT_SECONDS)
-        story.action_events = api.events("prefect.automation.action.")
-        automations = api.post("/automations/filter", {})
-        story.stored = {
-            "automations": json.dumps(automations),
-            "events": json.dumps(story.action_events),
-            "run logs": json.dumps(api.run_logs(run_id)),
+        self.story.run = ran
+
+    def listen(self) -> None:
+        """The stand-in's requests once the message naming the run arrived (or the deadline passed)."""
+        name = self.story.run["name"]
+        wait_until(lambda: any(name in _texts(r.body) for r in self.recorder.requests), NOTIFICATION_TIMEOUT_SECONDS)
+        self.story.messages, self.story.tunnels = list(self.recorder.requests), list(self.recorder.tunnels)
+        if self.story.kind == "core":  # the second Automation's action fails; its event reaches the API in a batch
+            wait_until(lambda: self.api.events("prefect.automation.action.failed"), NOTIFICATION_TIMEOUT_SECONDS)
+
+    def collect(self) -> None:
+        """What the API holds, then (the worker and server stopped) every output."""
+        self.story.action_events = self.api.events("prefect.automation.action.")
+        self.story.stored = {
+            "automations": json.dumps(self.api.post("/automations/filter", {})),
+            "events": json.dumps(self.story.action_events),
+            "run logs": json.dumps(self.api.run_logs(self.story.run["id"])),
         }
-        stack.close()  # stop the worker and the server before reading their output
-        story.output = {**commands.output, **{path.name: path.read_text(errors="replace") for path in logs.iterdir()}}
+        self.stack.close()
+        logs = {path.name: path.read_text(errors="replace") for path in self.logs.iterdir()}
+        self.story.output = {**self.commands.output, **logs}
 
 
 @pytest.fixture(scope="module", params=["package", "core"])
 def story(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
     began = time.monotonic()
     story = Story(kind=request.param)
-    _play(story, request.param, tmp_path_factory.mktemp(f"automations-{request.param}"))
+    with ExitStack() as stack:
+        play = Play(story, tmp_path_factory.mktemp(f"automations-{request.param}"), stack)
+        for step in (play.serve, play.migrate, play.deploy, play.automate, play.run, play.listen, play.collect):
+            with play.phase(step.__name__):
+                step()
     story.seconds = time.monotonic() - began
-    print(f"automations story {request.param!r} took {story.seconds:.1f} s")
+    print(f"automations story {request.param!r} took {story.seconds:.1f} s: {story.phases}")
     yield story
 
 
