@@ -130,7 +130,9 @@ class Commands:
         done = subprocess.run(
             args, env=self.environment, cwd=cwd or self.cwd, capture_output=True, text=True, timeout=180
         )
-        self.output[" ".join(Path(arg).name for arg in args[:3])] = done.stdout + done.stderr
+        self.output[f"{len(self.output) + 1}. {' '.join(Path(arg).name for arg in args[:3])}"] = (
+            done.stdout + done.stderr
+        )
         assert done.returncode == 0, f"{args!r} exited {done.returncode}:\n{tail(done.stdout + done.stderr, SECRETS)}"
         return done.stdout
 
