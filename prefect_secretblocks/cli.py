@@ -172,6 +172,14 @@ OnConflictOption = Annotated[
         "copy), or fail (write nothing)."
     ),
 ]
+AlsoCoreSlackWebhookOption = Annotated[
+    bool,
+    typer.Option(
+        "--also-core-slack-webhook",
+        help="Also save Prefect's core SlackWebhook (slack-webhook) beside each SlackWebhookURL, with the same name "
+        "and URL: the block Automations can use on a server without this package, such as Prefect Cloud.",
+    ),
+]
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the plan and write nothing.")]
 CheckOption = Annotated[
     bool,
@@ -200,6 +208,7 @@ def migrate(
     exclude: ExcludeOption = [],  # noqa: B006
     prefix: PrefixOption = "",
     on_conflict: OnConflictOption = OnConflict.SKIP,
+    also_core_slack_webhook: AlsoCoreSlackWebhookOption = False,
     dry_run: DryRunOption = False,
     check: CheckOption = False,
     journal: JournalOption = None,
@@ -214,6 +223,7 @@ def migrate(
         only=only,
         exclude=exclude,
         prefix=prefix,
+        also_core_slack_webhook=also_core_slack_webhook,
     )
     write = not (dry_run or check)
     with _one_line_errors() as secrets:

@@ -54,3 +54,27 @@ def test_migration_page_target_table_lists_every_target_with_its_1x_names_and_ex
         assert all(f"`{name}`" in row for name in target.v1_names), target.slug
         if target.integration is not None:
             assert row.endswith(f"| `prefect-secretblocks[{target.integration.extra}]` |"), target.slug
+
+
+def test_slack_page_automation_is_the_one_the_end_to_end_test_creates() -> None:
+    import yaml
+
+    from tests.e2e.test_automations import automation
+
+    page = (REPO / "docs" / "blocks" / "slack.md").read_text()
+    section = page[page.index("## In Automations") :]
+    document = section[section.index("```yaml\n") + len("```yaml\n") : section.index("```\n", section.index("```yaml"))]
+    assert yaml.safe_load(document) == automation("slack-on-failure", "DEPLOYMENT_ID", "BLOCK_DOCUMENT_ID")
+
+
+def test_migration_page_flags_table_lists_every_migrate_option() -> None:
+    import typer.main
+
+    from prefect_secretblocks.cli import app
+
+    migrate = typer.main.get_command(app).commands["migrate"]
+    page = (REPO / "docs" / "migration.md").read_text()
+    flags = page[page.index("## Flags") : page.index("Exit codes:")]
+    for parameter in migrate.params:
+        names = [*parameter.opts, *getattr(parameter, "secondary_opts", [])]
+        assert any(f"`{name}" in flags for name in names if name.startswith("--")), names

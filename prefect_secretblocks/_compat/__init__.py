@@ -47,6 +47,7 @@ def block_data(block: Block, include_secrets: bool) -> dict[str, Any]:
 
 
 __all__ = [
+    "CORE_SLACK_WEBHOOK_HOSTS",
     "PREFECT_2",
     "PREFECT_VERSION",
     "PRIVATE_PREFECT_NAMES",

@@ -116,13 +116,19 @@ async def aregister_block_type(block_class: type[Block], client: PrefectClient |
 
 
 def model_data(model: Any, mode: Literal["python", "json"] = "python", include_secrets: bool = False) -> dict[str, Any]:
-    """A model's field values by alias; in `json` mode JSON-ready, secrets shown only if asked."""
+    """
+    A model's field values by alias; in `json` mode JSON-ready, secrets shown only if asked.
+
+    Only its declared fields, as Prefect 2's `Block.save` sends: its blocks allow extra attributes,
+    and some keep a client in one (`SlackWebhook._apprise_client`).
+    """
+    fields = set(model.__fields__)
     if mode == "python" and not include_secrets:
-        return model.dict(by_alias=True)
+        return model.dict(by_alias=True, include=fields)
     encoders = dict(getattr(model.__config__, "json_encoders", {}))
     if include_secrets:
         encoders[SecretField] = lambda value: value.get_secret_value()
-    text = model.json(by_alias=True, encoder=lambda value: custom_pydantic_encoder(encoders, value))
+    text = model.json(by_alias=True, include=fields, encoder=lambda value: custom_pydantic_encoder(encoders, value))
     return json.loads(text)
 
 
@@ -183,6 +189,12 @@ def embedded_api_settings(startup_timeout: int) -> Iterator[None]:
         yield
 
 
+#: The hosts of the incoming-webhook URLs Prefect's core `SlackWebhook` block posts to.
+#: Prefect 2's `SlackWebhook` hands the URL to whatever Apprise is installed, and Apprise releases
+#: before slack-gov support log a URL they cannot parse, the whole URL, at ERROR: Slack only.
+CORE_SLACK_WEBHOOK_HOSTS = ("hooks.slack.com",)
+
+
 def save_concurrency(requested: int) -> int:
     """
     How many saves to send at once: one when Prefect 2 serves its embedded API in this process.
@@ -211,6 +223,7 @@ def required_fields(model_class: type[Any]) -> tuple[str, ...]:
 
 
 __all__ = [
+    "CORE_SLACK_WEBHOOK_HOSTS",
     "PRIVATE_PREFECT_NAMES",
     "BlockCompat",
     "SecretStr",

@@ -167,6 +167,11 @@ def embedded_api_settings(startup_timeout: int) -> AbstractContextManager[Any]:
     return temporary_settings(updates={} if timeout.value() != timeout.default() else {timeout: startup_timeout})
 
 
+#: The hosts of the incoming-webhook URLs Prefect's core `SlackWebhook` block posts to.
+#: Prefect 3's `SlackWebhook` posts to Slack and to Slack GovCloud itself (Prefect 3.9).
+CORE_SLACK_WEBHOOK_HOSTS = ("hooks.slack.com", "hooks.slack-gov.com")
+
+
 def save_concurrency(requested: int) -> int:
     """How many saves to send at once: as requested (Prefect 3's embedded API is a server of its own)."""
     return requested
@@ -188,6 +193,7 @@ def required_fields(model_class: type[Any]) -> tuple[str, ...]:
 
 
 __all__ = [
+    "CORE_SLACK_WEBHOOK_HOSTS",
     "PRIVATE_PREFECT_NAMES",
     "BlockCompat",
     "SecretStr",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Collection
 from typing import TYPE_CHECKING, Any, Callable, Optional
 from urllib.parse import urlparse
@@ -10,6 +11,7 @@ import httpx
 from prefect.blocks.abstract import NotificationBlock
 
 from prefect_secretblocks._compat import (
+    CORE_SLACK_WEBHOOK_HOSTS,
     SecretStr,
     aload_block,
     async_dispatch,
@@ -39,6 +41,33 @@ HTTP_URL_FORM_CHECK = "https?://[^/?#].*"
 def is_slack_webhook_url(value: object) -> bool:
     """Whether `value` looks unmistakably like a Slack incoming-webhook URL (used by the migration)."""
     return isinstance(value, str) and value.startswith(SLACK_HOOKS_URL_PREFIXES)
+
+
+# An incoming-webhook URL as Slack issues it: three alphanumeric tokens (Prefect's own pattern).
+_INCOMING_WEBHOOK_PATH = re.compile(r"/services/[A-Za-z0-9]+/[A-Za-z0-9]+/[A-Za-z0-9]+/?")
+
+
+def is_core_slack_webhook_url(value: object) -> bool:
+    """
+    Whether Prefect's core `SlackWebhook` block can post to `value`: a Slack incoming-webhook URL.
+
+    Apprise, which that block posts through, logs a URL it cannot parse in full: such a URL
+    must never reach it.
+    """
+    if not isinstance(value, str):
+        return False
+    parsed = urlparse(value)
+    try:
+        port = parsed.port
+    except ValueError:  # not a number
+        return False
+    return (
+        parsed.scheme == "https"
+        and parsed.hostname in CORE_SLACK_WEBHOOK_HOSTS
+        and port is None
+        and not (parsed.username or parsed.password or parsed.query or parsed.fragment or parsed.params)
+        and _INCOMING_WEBHOOK_PATH.fullmatch(parsed.path) is not None
+    )
 
 
 class SlackWebhookURL(SecretBlockMixin, NotificationBlock):
@@ -137,10 +166,37 @@ class SlackWebhookURL(SecretBlockMixin, NotificationBlock):
         run_coro_as_sync(self.anotify(body, subject))
 
     def to_slack_webhook(self) -> SlackWebhook:
-        """Return Prefect's core `SlackWebhook` block with the same URL (for automations that need it)."""
-        from prefect.blocks.notifications import SlackWebhook
+        """
+        Return Prefect's core `SlackWebhook` block with the same URL, for Automations on a server
+        without this package (Prefect Cloud): see `core_slack_webhook`.
 
-        return SlackWebhook(url=self.url)
+        Raises:
+            ValueError: The URL is not a Slack incoming-webhook URL, which that block cannot post to
+                (`is_core_slack_webhook_url`); the message does not show it.
+        """
+        return core_slack_webhook(self.get())
+
+
+def core_slack_webhook(url: str) -> SlackWebhook:
+    """
+    Prefect's core `SlackWebhook` block posting to `url`, with `notify_type="info"`.
+
+    "info" is that block's default on Prefect 3. Prefect 2's default, "prefect_default", is a
+    type Prefect 2 adds to Apprise's list, and Apprise 1.13 (what pip installs with Prefect 2.20)
+    refuses it: such a block fails every notification without a word in its log.
+
+    Raises:
+        ValueError: `url` is not a Slack incoming-webhook URL, which that block cannot post to
+            (`is_core_slack_webhook_url`); the message does not show it.
+    """
+    from prefect.blocks.notifications import SlackWebhook
+
+    if not is_core_slack_webhook_url(url):
+        hosts = " or ".join(CORE_SLACK_WEBHOOK_HOSTS)
+        raise ValueError(
+            f"Prefect's SlackWebhook posts only to Slack incoming-webhook URLs (https://{hosts}/services/...)"
+        )
+    return SlackWebhook(url=SecretStr(url), notify_type="info")
 
 
 def _slack_payload(body: str, subject: Optional[str]) -> dict[str, str]:

@@ -40,7 +40,7 @@ from prefect_secretblocks.migration.plan import (
     count_each,
     plan_migration,
 )
-from prefect_secretblocks.migration.targets import TARGETS_BY_SLUG, canonical_json
+from prefect_secretblocks.migration.targets import SAVED_BLOCK_TYPES, canonical_json
 from prefect_secretblocks.migration.v1_config import V1Secret, iter_string_leaves
 from prefect_secretblocks.redaction import mask_secrets
 
@@ -192,7 +192,7 @@ async def read_existing_blocks(
 
 
 def _saved_value_json(slug: str, document: BlockDocument) -> Optional[str]:
-    target = TARGETS_BY_SLUG[slug]
+    target = SAVED_BLOCK_TYPES[slug]
     try:
         # Validate the data directly: `Block._from_block_document` would emit a "loaded" event per block.
         return canonical_json(target.v1_value(validate_model(target.block_class(), document.data)))
@@ -244,14 +244,15 @@ class PlanWriter:
             self.reserved_names = {(entry.block_type, entry.block_name) for entry in plan.entries}
             await self.register_block_types({entry.block_type for entry in writes})
             verified = await self.verify(await self.save_all(writes))
-        by_secret = {outcome.entry.secret: outcome for outcome in (*unwritten, *verified)}
+        # A secret has one entry per block type: its own, and a core SlackWebhook saved beside it.
+        by_entry = {(o.entry.secret, o.entry.block_type): o for o in (*unwritten, *verified)}
         journal = self.journal.path if self.journal else None
-        return MigrationReport(tuple(by_secret[entry.secret] for entry in plan.entries), journal=journal)
+        return MigrationReport(tuple(by_entry[(e.secret, e.block_type)] for e in plan.entries), journal=journal)
 
     async def register_block_types(self, slugs: Collection[str]) -> None:
         """Register each needed block type once, and learn its type and schema ids."""
         for slug in sorted(slugs):
-            block_class = TARGETS_BY_SLUG[slug].block_class()
+            block_class = SAVED_BLOCK_TYPES[slug].block_class()
             try:
                 await aregister_block_type(block_class, self.client)
                 block_type = await self.client.read_block_type_by_slug(slug)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from uuid import UUID
 
 from prefect_secretblocks._compat import ValidationError, error_details
+from prefect_secretblocks.blocks.slack import SlackWebhookURL
 from prefect_secretblocks.exceptions import (
     EmptyBlockName,
     InvalidBlockName,
@@ -24,7 +25,9 @@ from prefect_secretblocks.exceptions import (
     ValueDoesNotFit,
 )
 from prefect_secretblocks.migration.targets import (
+    CORE_SLACK_WEBHOOK_TARGET,
     GENERIC_TARGET,
+    TARGETS_BY_SLUG,
     BlockTarget,
     UnsupportedValue,
     block_name_for,
@@ -57,7 +60,7 @@ class Action(str, Enum):
     UNCHANGED = "unchanged"  # exists with the same value: re-runs are idempotent
     SKIP = "skip"  # exists with another value, --on-conflict skip (the default)
     CONFLICT = "conflict"  # exists with another value, --on-conflict fail: nothing is written
-    UNSUPPORTED = "unsupported"  # JSON cannot hold the value
+    UNSUPPORTED = "unsupported"  # the block cannot hold the value (JSON cannot; the note says why)
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,13 @@ class ExistingBlock:
 
 @dataclass(frozen=True)
 class MigrationOptions:
-    """The choices of a migration (the CLI's flags: `block_types` is `--map`, `block_names` is `--name`)."""
+    """
+    The choices of a migration (the CLI's flags: `block_types` is `--map`, `block_names` is `--name`).
+
+    `also_core_slack_webhook` (`--also-core-slack-webhook`) plans, beside each `SlackWebhookURL`,
+    Prefect's core `SlackWebhook` block with the same name and URL: the block an Automation on a
+    server without this package (Prefect Cloud) can notify through.
+    """
 
     on_conflict: OnConflict = OnConflict.SKIP
     block_types: Mapping[str, str] = field(default_factory=dict)  # --map NAME=TYPE_SLUG
@@ -78,6 +87,7 @@ class MigrationOptions:
     only: Collection[str] = ()
     exclude: Collection[str] = ()
     prefix: str = ""
+    also_core_slack_webhook: bool = False
 
     def target(self, secret_name: str, value: Any = None) -> BlockTarget:
         """The block type a secret becomes: `block_types` (`--map`) wins, then its name, then the value's shape."""
@@ -148,7 +158,7 @@ class PlannedBlock:
 
 @dataclass(frozen=True)
 class MigrationPlan:
-    """The whole plan, in secret-name order."""
+    """The whole plan, in secret-name order; a core `SlackWebhook` entry follows the `SlackWebhookURL` it copies."""
 
     entries: tuple[PlannedBlock, ...]
 
@@ -163,7 +173,7 @@ class MigrationPlan:
         return tuple(entry for entry in self.entries if entry.action is Action.CONFLICT)
 
     def summary(self) -> dict[str, int]:
-        """How many secrets get each action."""
+        """How many entries (blocks) get each action."""
         return count_each(Action, (entry.action for entry in self.entries))
 
     def to_dict(self) -> dict[str, Any]:
@@ -207,6 +217,8 @@ def plan_migration(
     ]
     entries = tuple(_plan_one(unit, options, existing) for unit in _planning_units(selected, options))
     _check_block_names(entries)
+    if options.also_core_slack_webhook:
+        entries = tuple(_with_core_slack_webhooks(entries, options, existing))
     return MigrationPlan(entries=entries)
 
 
@@ -302,7 +314,7 @@ def _plan_one(
     )
     found = existing.get((target.slug, unit.block_name))
     action = _action(found, value_json, options)
-    if action in (Action.SKIP, Action.UPDATE, Action.CONFLICT):
+    if action in _DIFFERENT:
         note = _join_notes(note, "a block with this name exists with a different value")
     return PlannedBlock(
         secret=secret.name,
@@ -313,6 +325,55 @@ def _plan_one(
         note=note,
         block=block,
         value_json=value_json,
+        existing_id=found.id if found else None,
+    )
+
+
+_SLACK_WEBHOOK_URL_SLUG = SlackWebhookURL.get_block_type_slug()
+_CORE_SLACK_WEBHOOK_NOTE = (
+    "Prefect's core SlackWebhook with the same URL, for Automations on servers without this package"
+)
+_NO_CORE_SLACK_WEBHOOK_NOTE = "not saved: Prefect's core SlackWebhook posts only to Slack incoming-webhook URLs (https://hooks.slack.com/services/...)"
+
+
+def _with_core_slack_webhooks(
+    entries: Sequence[PlannedBlock], options: MigrationOptions, existing: Mapping[tuple[str, str], ExistingBlock]
+) -> Iterable[PlannedBlock]:
+    """The entries, each `SlackWebhookURL` followed by the core `SlackWebhook` saved beside it."""
+    for entry in entries:
+        yield entry
+        if entry.block_type == _SLACK_WEBHOOK_URL_SLUG and entry.block is not None:
+            yield _plan_core_slack_webhook(entry, options, existing)
+
+
+def _plan_core_slack_webhook(
+    beside: PlannedBlock, options: MigrationOptions, existing: Mapping[tuple[str, str], ExistingBlock]
+) -> PlannedBlock:
+    """Prefect's core `SlackWebhook` under the name of the `SlackWebhookURL` it copies (block names are per type)."""
+    assert beside.block is not None and beside.value_json is not None  # a planned SlackWebhookURL
+    target = CORE_SLACK_WEBHOOK_TARGET
+    url = TARGETS_BY_SLUG[beside.block_type].v1_value(beside.block)
+    if not target.has_shape(url):
+        return PlannedBlock(
+            secret=beside.secret,
+            source=beside.source,
+            block_type=target.slug,
+            block_name=beside.block_name,
+            action=Action.UNSUPPORTED,
+            note=_NO_CORE_SLACK_WEBHOOK_NOTE,
+        )
+    found = existing.get((target.slug, beside.block_name))
+    action = _action(found, beside.value_json, options)
+    differs = "a block with this name exists with a different value" if action in _DIFFERENT else ""
+    return PlannedBlock(
+        secret=beside.secret,
+        source=beside.source,
+        block_type=target.slug,
+        block_name=beside.block_name,
+        action=action,
+        note=_join_notes(_CORE_SLACK_WEBHOOK_NOTE, differs),
+        block=target.build(url),
+        value_json=beside.value_json,
         existing_id=found.id if found else None,
     )
 
@@ -349,6 +410,8 @@ def _join_notes(*notes: str) -> str:
     return "; ".join(filter(None, notes))
 
 
+#: The actions of a block that exists with another value.
+_DIFFERENT = (Action.SKIP, Action.UPDATE, Action.CONFLICT)
 _ACTION_ON_CONFLICT = {
     OnConflict.SKIP: Action.SKIP,
     OnConflict.OVERWRITE: Action.UPDATE,

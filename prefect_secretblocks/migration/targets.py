@@ -1,6 +1,8 @@
 """The one source of truth for which block type a 1.x secret becomes, and under which name.
 
 `migrate`, `scan` and the docs all read `BLOCK_TARGETS`, `target_for` and `block_name_for`.
+`CORE_SLACK_WEBHOOK_TARGET` is no 1.x secret's target: the migration may save it beside a
+`SlackWebhookURL`, for servers that cannot import this package (`SAVED_BLOCK_TYPES` holds both).
 Block types from Prefect's integration packages (prefect-gcp, prefect-azure, ...) are targets
 only when their package is installed; their classes are imported when a block is built.
 """
@@ -18,7 +20,12 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from prefect_secretblocks._compat import ValidationError, core_secret_get, core_secret_value, required_fields
 from prefect_secretblocks.blocks.github import GitHubToken, is_github_token
-from prefect_secretblocks.blocks.slack import SlackWebhookURL, is_slack_webhook_url
+from prefect_secretblocks.blocks.slack import (
+    SlackWebhookURL,
+    core_slack_webhook,
+    is_core_slack_webhook_url,
+    is_slack_webhook_url,
+)
 from prefect_secretblocks.blocks.twitter import TWITTER_V1_KEYS, TwitterCredentials, is_twitter_credentials
 from prefect_secretblocks.exceptions import IntegrationNotInstalled, UnknownBlockType
 
@@ -313,6 +320,41 @@ BLOCK_TARGETS: tuple[BlockTarget, ...] = (
 )
 TARGETS_BY_SLUG: Mapping[str, BlockTarget] = {target.slug: target for target in BLOCK_TARGETS}
 GENERIC_TARGET = TARGETS_BY_SLUG["secret"]
+
+
+# --- Prefect's core SlackWebhook: saved beside a SlackWebhookURL, never a secret's target ---
+
+
+def _core_slack_webhook_class() -> type[Block]:
+    from prefect.blocks.notifications import SlackWebhook
+
+    return SlackWebhook
+
+
+def _build_core_slack_webhook(value: Any) -> Block:
+    if not isinstance(value, str):
+        raise ValueError("expected a URL string")
+    return core_slack_webhook(value)
+
+
+#: Prefect's core `SlackWebhook` (`slack-webhook`) holding the URL of a `SlackWebhookURL`: a
+#: server without this package (Prefect Cloud) resolves its class, so Automations can notify
+#: through it. Not in `BLOCK_TARGETS`: `--map` and the name and shape rules never choose it.
+CORE_SLACK_WEBHOOK_TARGET = BlockTarget(
+    slug="slack-webhook",
+    v1_names=(),
+    block_class=_core_slack_webhook_class,
+    has_shape=is_core_slack_webhook_url,
+    build=_build_core_slack_webhook,
+    v1_value=lambda block: block.url.get_secret_value(),  # type: ignore[attr-defined]
+    replacement='SlackWebhook.load("{block_name}").url.get_secret_value()',
+    replacement_import=("prefect.blocks.notifications", "SlackWebhook"),
+)
+#: Every block type a migration may save, by slug: the targets and the core block saved beside one.
+SAVED_BLOCK_TYPES: Mapping[str, BlockTarget] = {
+    **TARGETS_BY_SLUG,
+    CORE_SLACK_WEBHOOK_TARGET.slug: CORE_SLACK_WEBHOOK_TARGET,
+}
 
 
 def target_for(name: str, value: Any = None, override: Optional[str] = None) -> BlockTarget:

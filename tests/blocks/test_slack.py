@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import logging
 
 import pytest
 from prefect import flow, task
@@ -10,6 +11,7 @@ from prefect.blocks.notifications import SlackWebhook
 
 from prefect_secretblocks import SlackWebhookURL, slack_notifier
 from prefect_secretblocks._compat import ValidationError, model_data, model_json
+from prefect_secretblocks.blocks.slack import is_core_slack_webhook_url
 from prefect_secretblocks.exceptions import NotificationFailed
 from tests.canaries import assert_no_leak
 from tests.helpers.http_recorder import HttpRecorder
@@ -124,3 +126,56 @@ def test_to_slack_webhook_returns_prefects_core_block_with_the_same_url() -> Non
     core = SlackWebhookURL(url=url).to_slack_webhook()
     assert isinstance(core, SlackWebhook)
     assert core.url.get_secret_value() == url
+    assert core.notify_type == "info"  # Prefect 2's default type fails every notification on Apprise 1.13
+
+
+def test_to_slack_webhook_refuses_a_url_prefects_block_cannot_post_to_without_echoing_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(ValueError) as caught:
+        SlackWebhookURL(url=f"http://127.0.0.1:9/services/{SECRET_PATH}").to_slack_webhook()
+    assert "Slack incoming-webhook URLs" in str(caught.value)
+    # Apprise logs a URL it cannot parse in full: the core block must not have been built.
+    assert_no_leak(str(caught.value) + caplog.text, "the error and the logs", [SECRET_PATH])
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"https://hooks.slack.com/services/{SECRET_PATH}",
+        f"https://hooks.slack.com/services/{SECRET_PATH}/",
+        f"https://HOOKS.SLACK.COM/services/{SECRET_PATH}",
+    ],
+)
+def test_slack_incoming_webhook_urls_suit_prefects_core_block(url: str) -> None:
+    assert is_core_slack_webhook_url(url)
+
+
+@pytest.mark.prefect3_only(reason="Prefect 3's SlackWebhook posts to Slack GovCloud itself")
+def test_slack_gov_urls_suit_prefect_3s_core_block() -> None:
+    assert is_core_slack_webhook_url(f"https://hooks.slack-gov.com/services/{SECRET_PATH}")
+
+
+@pytest.mark.prefect2_only(reason="Prefect 2's SlackWebhook posts through Apprise, whose older releases lack slack-gov")
+def test_slack_gov_urls_do_not_suit_prefect_2s_core_block() -> None:
+    assert not is_core_slack_webhook_url(f"https://hooks.slack-gov.com/services/{SECRET_PATH}")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"http://hooks.slack.com/services/{SECRET_PATH}",  # Apprise would post it over https anyway
+        f"https://hooks.slack.com:8443/services/{SECRET_PATH}",
+        f"https://hooks.slack.com:port/services/{SECRET_PATH}",
+        f"https://user@hooks.slack.com/services/{SECRET_PATH}",
+        f"https://hooks.slack.com/services/{SECRET_PATH}?channel=x",
+        "https://hooks.slack.com/services/TCANARY01/BCANARY01",
+        "https://hooks.slack.com/workflows/TCANARY01/BCANARY01/x",
+        f"https://hooks.slack.com.example/services/{SECRET_PATH}",
+        f"http://127.0.0.1:9/services/{SECRET_PATH}",
+        None,
+    ],
+)
+def test_other_urls_do_not_suit_prefects_core_block(url: object) -> None:
+    assert not is_core_slack_webhook_url(url)

@@ -49,10 +49,10 @@ def clean_environment(home: Path, **extra: str) -> dict[str, str]:
     return environment
 
 
-def command(name: str) -> str:
-    """A console script of this venv (prefect, prefect-secretblocks)."""
-    found = shutil.which(name, path=str(VENV_BIN))
-    assert found, f"{name} is not installed in {VENV_BIN}"
+def command(name: str, bin_dir: Path = VENV_BIN) -> str:
+    """A console script of this venv (prefect, prefect-secretblocks), or of the venv of `bin_dir`."""
+    found = shutil.which(name, path=str(bin_dir))
+    assert found, f"{name} is not installed in {bin_dir}"
     return found
 
 
@@ -121,17 +121,24 @@ def _stop_group(process: subprocess.Popen[bytes]) -> None:
 
 @contextmanager
 def prefect_server(
-    database_url: str, home: Path, logs: Path, timeout: float = 120, **server_settings: str
+    database_url: str,
+    home: Path,
+    logs: Path,
+    timeout: float = 120,
+    bin_dir: Path = VENV_BIN,
+    **server_settings: str,
 ) -> Iterator[str]:
     """
     `prefect server start` on `database_url`, UI off; yields its API URL once /api/health answers.
 
-    `server_settings` are more `PREFECT_*` variables for the server (auth string, CSRF protection).
+    `bin_dir`: the venv whose Prefect runs the server (default: this one). `server_settings` are
+    more variables for the server (`PREFECT_*` settings such as an auth string, CSRF protection).
     """
     home.mkdir(parents=True, exist_ok=True)
     port = free_port()
     environment = clean_environment(
         home,
+        PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
         PREFECT_API_DATABASE_CONNECTION_URL=database_url,
         PREFECT_UI_ENABLED="false",
         PREFECT_SERVER_UI_ENABLED="false",
@@ -139,7 +146,7 @@ def prefect_server(
         PREFECT_SERVER_API_PORT=str(port),
         **server_settings,
     )
-    args = [command("prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"]
+    args = [command("prefect", bin_dir), "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"]
     api_url = f"http://127.0.0.1:{port}/api"
     with background(args, environment, home, logs, "prefect-server") as server:
         deadline = time.monotonic() + timeout

@@ -2,18 +2,24 @@
 
 `/status/NNN/...` answers NNN with the request path echoed in the body (a careless server
 would do that, so tests can check nothing of it is passed on); any other path answers 200 `ok`.
+
+Given a TLS identity (`tests.helpers.tls.self_signed_tls(directory, "hooks.slack.com")`), it is
+also an HTTPS proxy that answers every `CONNECT` tunnel itself: a client with `HTTPS_PROXY` set to
+it and trusting that certificate (`REQUESTS_CA_BUNDLE`) posts to `https://hooks.slack.com/...` here,
+which is how Prefect's core `SlackWebhook` (Apprise, which only posts to Slack's own host) is tested.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Optional
 
 _STATUS_PATH = re.compile(r"^/status/(\d{3})/")
 
@@ -22,17 +28,24 @@ _STATUS_PATH = re.compile(r"^/status/(\d{3})/")
 class RecordedRequest:
     path: str
     body: Any
+    host: str = ""  # the Host header: the server the client meant to reach
 
 
 @dataclass
 class HttpRecorder:
     url: str
     requests: list[RecordedRequest] = field(default_factory=list)
+    tunnels: list[str] = field(default_factory=list)  # the `host:port` of every CONNECT, served or refused
 
 
 @contextmanager
-def http_recorder() -> Iterator[HttpRecorder]:
-    """Serve on 127.0.0.1 (a free port) until the block exits."""
+def http_recorder(
+    tunnel_tls: Optional[ssl.SSLContext] = None, tunnel_host: str = "hooks.slack.com:443"
+) -> Iterator[HttpRecorder]:
+    """
+    Serve on 127.0.0.1 (a free port) until the block exits; with `tunnel_tls`, also as an HTTPS
+    proxy for `tunnel_host` (its certificate's host), refusing tunnels to anywhere else.
+    """
     recorder = HttpRecorder(url="")
 
     class Handler(BaseHTTPRequestHandler):
@@ -42,13 +55,28 @@ def http_recorder() -> Iterator[HttpRecorder]:
                 body = json.loads(raw or b"null")
             except ValueError:
                 body = raw.decode(errors="replace")
-            recorder.requests.append(RecordedRequest(self.path, body))
+            recorder.requests.append(RecordedRequest(self.path, body, self.headers.get("Host", "")))
             status = _STATUS_PATH.match(self.path)
             code, reply = (int(status.group(1)), f"rejected {self.path}") if status else (200, "ok")
             self.send_response(code)
             self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(reply.encode())))
             self.end_headers()
             self.wfile.write(reply.encode())
+
+        def do_CONNECT(self) -> None:
+            """Open the tunnel, then be its far end: TLS with `tunnel_tls`, one request served as any other."""
+            recorder.tunnels.append(self.path)
+            if tunnel_tls is None or self.path != tunnel_host:
+                self.send_error(403)
+                return
+            self.send_response(200, "Connection established")
+            self.end_headers()
+            with tunnel_tls.wrap_socket(self.connection, server_side=True) as tunnel:
+                self.rfile, self.wfile = tunnel.makefile("rb"), tunnel.makefile("wb")
+                self.handle_one_request()
+                self.wfile.flush()
+            self.close_connection = True
 
         def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
             pass
