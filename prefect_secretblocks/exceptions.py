@@ -19,6 +19,27 @@ class MissingExtraError(SecretBlocksError, ImportError):
     """An optional dependency is needed for this call; the message names the extra."""
 
 
+class InvalidStoredBlock(SecretBlocksError, RuntimeError):
+    """A saved block's data fails the block's validation, so it cannot be loaded.
+
+    Prefect's UI and API save what they are given without running the block's validators. `field`
+    is the first field that fails (`more_fields` the others) and `expected` what it must hold; the
+    value is never part of the error. A `RuntimeError`, like Prefect's own error for such a block.
+    """
+
+    def __init__(
+        self, block_type: str, block_name: str, field: str, expected: str, more_fields: tuple[str, ...] = ()
+    ) -> None:
+        self.block_type, self.block_name, self.field, self.expected = block_type, block_name, field, expected
+        self.more_fields = more_fields
+        also = f" (nor {', '.join(more_fields)})" if more_fields else ""
+        super().__init__(
+            f"{block_type} block {block_name!r} has no valid {field}{also}: expected {expected}. Edit the block "
+            "in the Prefect UI, or re-run `prefect-secretblocks migrate --on-conflict overwrite` if the "
+            "migration saved it"
+        )
+
+
 class BadInputError(SecretBlocksError):
     """The user's input (a 1.x config file, an env file, a flag) cannot be used.
 

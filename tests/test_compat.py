@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 from pathlib import Path
 from typing import Any
 
@@ -57,3 +58,17 @@ def test_both_majors_modules_export_the_same_names() -> None:
         return set(ast.literal_eval(assignment.value))
 
     assert exported("prefect2") == exported("prefect3")
+
+
+def test_prefects_loader_still_holds_the_document_and_validate_where_stored_blocks_reads_them() -> None:
+    # _compat/stored_blocks.py finds the saved block being loaded as the `block_document` of
+    # `Block._from_block_document`, and `validate` in the method that calls it.
+    from prefect.blocks.core import Block
+
+    def local_names(method: str) -> tuple[str, ...]:
+        function = vars(Block)[method]
+        return inspect.unwrap(getattr(function, "__func__", function)).__code__.co_varnames
+
+    caller = "load" if PREFECT_2 else "_load_from_block_document"
+    assert "block_document" in local_names("_from_block_document"), f"Prefect {PREFECT_VERSION}"
+    assert "validate" in local_names(caller) and "block_document" in local_names(caller), f"Prefect {PREFECT_VERSION}"

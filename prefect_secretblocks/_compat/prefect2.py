@@ -16,6 +16,7 @@ from pydantic.v1 import Field, SecretField, SecretStr, ValidationError
 from pydantic.v1 import validator as _v1_validator
 from pydantic.v1.json import custom_pydantic_encoder
 
+from prefect_secretblocks._compat.stored_blocks import refused_stored_block
 from prefect_secretblocks._compat.types import BlockT, R, StateHook
 
 if TYPE_CHECKING:
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
 PRIVATE_PREFECT_NAMES = (
     # The checksum a block class's schema is filed under, to find it with the client's public reads.
     "prefect.blocks.core.Block._calculate_schema_checksum",
+    # Loading a saved block: `_from_block_document(block_document)` validates `block_document.data`,
+    # called by `load(name, validate)` (stored_blocks.py reads both).
+    "prefect.blocks.core.Block._from_block_document",
 )
 
 
@@ -41,11 +45,30 @@ def secret_schema_field(description: str, schema_hints: dict[str, Any], **kwargs
 
 
 class BlockCompat:
-    """What Prefect 3 blocks have and Prefect 2 blocks lack: `aload` and `asave` to await.
+    """What Prefect 3 blocks have and Prefect 2 blocks lack: `aload` and `asave` to await; and
+    the block's own error for a saved block that fails validation.
 
     pydantic.v1 never shows the rejected input in a `ValidationError` message, so there is
     no setting to hide it here.
     """
+
+    @classmethod
+    def parse_obj(cls, obj: Any) -> Any:
+        """pydantic.v1's `parse_obj`; for a saved block Prefect is loading, `_invalid_stored_block`."""
+        try:
+            return super().parse_obj(obj)  # type: ignore[misc]
+        except ValidationError as error:
+            failures = error_details(error)
+            block_name = refused_stored_block(obj, failures)
+            if block_name is None:
+                raise
+        # Raised outside the `except`: the ValidationError is not its context.
+        raise cls._invalid_stored_block(block_name, failures)
+
+    @classmethod
+    def _invalid_stored_block(cls, block_name: str, failures: list[dict[str, Any]]) -> Exception:
+        """The error for the saved block `block_name`, whose data fails validation (`error_details`)."""
+        raise NotImplementedError
 
     @classmethod
     async def aload(cls: type[BlockT], name: str, validate: bool = True, client: Any = None) -> BlockT:

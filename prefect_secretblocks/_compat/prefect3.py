@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable, Literal
 from prefect.utilities.asyncutils import run_coro_as_sync
 from pydantic import ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from prefect_secretblocks._compat.stored_blocks import refused_stored_block
 from prefect_secretblocks._compat.types import BlockT, R, StateHook, missing_private_name
 
 if TYPE_CHECKING:
@@ -22,6 +23,10 @@ PRIVATE_PREFECT_NAMES = (
     "prefect._internal.compatibility.async_dispatch.async_dispatch",
     # The checksum a block class's schema is filed under, to find it with the client's public reads.
     "prefect.blocks.core.Block._calculate_schema_checksum",
+    # Loading a saved block: `_from_block_document(block_document)` validates `block_document.data`,
+    # called by `_load_from_block_document(block_document, validate)` (stored_blocks.py reads both).
+    "prefect.blocks.core.Block._from_block_document",
+    "prefect.blocks.core.Block._load_from_block_document",
 )
 
 try:
@@ -31,18 +36,67 @@ except ImportError as exc:  # a Prefect release this package does not support
 
 
 def secret_schema_field(description: str, schema_hints: dict[str, Any], **kwargs: Any) -> Any:
-    """A `Field` whose JSON schema carries `schema_hints`."""
-    return Field(description=description, json_schema_extra=schema_hints, **kwargs)
+    """A `Field` whose JSON schema is one string property carrying `schema_hints`, optional or not.
+
+    pydantic 2 writes an `Optional[SecretStr]` field as `anyOf: [{string}, {type: null}]` with
+    `default: null`, which Prefect's UI renders as a choice between "password" and "None". Here it
+    is the string branch alone, as pydantic.v1 (Prefect 2) writes it: the field is optional
+    because it is not in the schema's `required`, and the UI leaves an empty input out.
+    """
+    return Field(description=description, json_schema_extra=_one_string_property(schema_hints), **kwargs)
+
+
+def _one_string_property(schema_hints: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+    def rewrite(schema: dict[str, Any]) -> None:
+        branches = [branch for branch in schema.pop("anyOf", ()) if branch.get("type") != "null"]
+        if len(branches) > 1:
+            raise TypeError(f"a secret field has one type, not {len(branches)}")
+        for branch in branches:
+            schema.update({key: value for key, value in branch.items() if key not in schema})
+        if "default" in schema and schema["default"] is None:
+            del schema["default"]  # a null default contradicts `type: string`; absent means None
+        schema.update(schema_hints)
+
+    return rewrite
 
 
 class BlockCompat:
-    """Prefect 3 blocks already have `aload`/`asave`; this adds only the pydantic 2 setting.
+    """Prefect 3 blocks already have `aload`/`asave`; this adds the pydantic 2 setting and the
+    block's own error for a saved block that fails validation.
 
     pydantic 2 prints the rejected input in `ValidationError` messages: for a secret that is
     a leak. pydantic merges a base's `model_config` into the block's.
     """
 
     model_config = ConfigDict(hide_input_in_errors=True)
+
+    @classmethod
+    def model_validate(
+        cls,
+        obj: Any,
+        *,
+        strict: bool | None = None,
+        from_attributes: bool | None = None,
+        context: Any | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """pydantic's `model_validate`; for a saved block Prefect is loading, `_invalid_stored_block`."""
+        try:
+            return super().model_validate(  # type: ignore[misc]
+                obj, strict=strict, from_attributes=from_attributes, context=context, **kwargs
+            )
+        except ValidationError as error:
+            failures = error_details(error)
+            block_name = refused_stored_block(obj, failures)
+            if block_name is None:
+                raise
+        # Raised outside the `except`: the ValidationError, which holds the value, is not its context.
+        raise cls._invalid_stored_block(block_name, failures)
+
+    @classmethod
+    def _invalid_stored_block(cls, block_name: str, failures: list[dict[str, Any]]) -> Exception:
+        """The error for the saved block `block_name`, whose data fails validation (`error_details`)."""
+        raise NotImplementedError
 
 
 async def aload_block(block_class: type[BlockT], name: str, **kwargs: Any) -> BlockT:

@@ -70,8 +70,12 @@ class GitHubToken(SecretBlockMixin, CredentialsBlock):
     """
 
     token: SecretStr = secret_field(
-        description=f"A GitHub token: {ACCEPTED_TOKEN_FORMATS}.",
-        examples=["ghp_" + "x" * 36],
+        description=(
+            "The token as GitHub shows it once, when you create it (Settings > Developer settings > "
+            f"Personal access tokens). Accepted: {ACCEPTED_TOKEN_FORMATS}."
+        ),
+        examples=["github_pat_<letters, digits and underscores>", "ghp_<36 letters and digits>"],
+        form_check=GITHUB_TOKEN_PATTERN.pattern,
     )
 
     @field_validator("token")
@@ -80,6 +84,10 @@ class GitHubToken(SecretBlockMixin, CredentialsBlock):
         if not is_github_token(token.get_secret_value()):
             raise ValueError(f"is not a GitHub token; expected {ACCEPTED_TOKEN_FORMATS}")
         return token
+
+    @classmethod
+    def _expected_value(cls, field: str) -> str:
+        return f"a GitHub token ({ACCEPTED_TOKEN_FORMATS})"
 
     def get(self) -> str:
         """Return the token, as 1.x's `Secret("GITHUB_ACCESS_TOKEN").get()` did."""

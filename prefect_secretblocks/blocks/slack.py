@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 SLACK_HOOKS_URL_PREFIXES = ("https://hooks.slack.com/services/", "https://hooks.slack-gov.com/services/")
 _NOTIFY_TIMEOUT_SECONDS = 30.0
+#: The Prefect UI's check before saving: a lowercase http(s) scheme and a host (the validator
+#: also takes an uppercase scheme, which nobody types).
+HTTP_URL_FORM_CHECK = "https?://[^/?#].*"
 
 
 def is_slack_webhook_url(value: object) -> bool:
@@ -66,8 +69,13 @@ class SlackWebhookURL(SecretBlockMixin, NotificationBlock):
     """
 
     url: SecretStr = secret_field(
-        description="The Slack incoming-webhook URL (https://hooks.slack.com/services/...).",
-        examples=["https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"],
+        description=(
+            "The incoming-webhook URL Slack shows when you add an incoming webhook to a channel "
+            "(https://hooks.slack.com/services/...); any http(s) URL that accepts Slack's JSON payload works."
+        ),
+        examples=["https://hooks.slack.com/services/<workspace>/<webhook>/<secret>"],
+        # Any http(s) URL with a host, as the validator accepts (a relay or a test server too).
+        form_check=HTTP_URL_FORM_CHECK,
     )
 
     @field_validator("url")
@@ -77,6 +85,10 @@ class SlackWebhookURL(SecretBlockMixin, NotificationBlock):
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise ValueError("must be an http(s) URL such as https://hooks.slack.com/services/...")
         return url
+
+    @classmethod
+    def _expected_value(cls, field: str) -> str:
+        return "an http(s) URL such as https://hooks.slack.com/services/..."
 
     def get(self) -> str:
         """Return the webhook URL, as 1.x's `Secret("SLACK_WEBHOOK_URL").get()` did."""

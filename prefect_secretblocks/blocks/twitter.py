@@ -65,12 +65,20 @@ class TwitterCredentials(SecretBlockMixin, CredentialsBlock):
     ```
     """
 
-    api_key: SecretStr = secret_field(description="The app's API key (consumer key).")
-    api_secret: SecretStr = secret_field(description="The app's API key secret (consumer secret).")
-    access_token: SecretStr = secret_field(description="The user's access token.")
-    access_token_secret: SecretStr = secret_field(description="The user's access token secret.")
+    api_key: SecretStr = secret_field(
+        description="The app's API key (consumer key), from the app's Keys and tokens page in the X developer portal."
+    )
+    api_secret: SecretStr = secret_field(description="The app's API key secret (consumer secret), shown with the key.")
+    access_token: SecretStr = secret_field(
+        description="The access token of the account the app acts for (Keys and tokens: Access token and secret)."
+    )
+    access_token_secret: SecretStr = secret_field(description="The access token's secret, shown with the token.")
     bearer_token: Optional[SecretStr] = secret_field(
-        default=None, description="An optional app-only bearer token for the Twitter API v2."
+        default=None,
+        description=(
+            "Optional: the app's bearer token, for API v2 calls made as the app rather than as the account. "
+            "Leave it empty if you only use the four keys above."
+        ),
     )
 
     def get(self) -> dict[str, str]:
