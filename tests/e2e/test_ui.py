@@ -28,6 +28,7 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from prefect_secretblocks import GitHubToken, SlackWebhookURL, TwitterCredentials
 from prefect_secretblocks._compat import block_data, optional_field_defaults, required_fields
+from prefect_secretblocks.exceptions import InvalidStoredBlock
 from tests import canaries
 from tests.canaries import assert_no_leak
 from tests.e2e.stack import prefect_server
@@ -175,29 +176,51 @@ def test_optional_bearer_token_is_a_password_field_without_a_none_toggle(ui: Blo
     assert bearer.rendering() == ui.secret_input
 
 
-def token_pattern(server_url: str) -> str | None:
-    """The `pattern` of GitHubToken.token in the schema the server serves to the UIs."""
+@dataclass(frozen=True)
+class PatternCase:
+    """A value typed into a field whose schema carries a `pattern` it breaks."""
+
+    case: BlockCase
+    field: str
+    value: str
+
+
+PATTERN_CASES = [
+    PatternCase(case=GITHUB, field="token", value="not-a-github-token"),
+    PatternCase(case=SLACK, field="url", value="hooks.slack.com/services/no-scheme"),
+]
+
+
+def served_pattern(server_url: str, block: type[Block], field: str) -> str | None:
+    """The `pattern` of a block field in the schema the server serves to the UIs."""
     api = f"{server_url}/api"
-    block_type = httpx.get(f"{api}/block_types/slug/{GITHUB.slug}").raise_for_status().json()
+    block_type = httpx.get(f"{api}/block_types/slug/{block.get_block_type_slug()}").raise_for_status().json()
     schemas = httpx.post(
         f"{api}/block_schemas/filter", json={"block_schemas": {"block_type_id": {"any_": [block_type["id"]]}}}
     )
     [schema] = schemas.raise_for_status().json()
-    return schema["fields"]["properties"]["token"].get("pattern")
+    return schema["fields"]["properties"][field].get("pattern")
 
 
-def test_a_token_breaking_the_schema_pattern_is_refused_or_saved_as_recorded(ui: BlocksUI, server_url: str) -> None:
-    """Needs wip-ui-forms: it adds the `pattern` to the token's schema."""
-    pattern = token_pattern(server_url)
-    assert pattern, "GitHubToken.token's schema has no `pattern` (the wip-ui-forms branch adds one)"
-    not_a_token = "not-a-github-token"
-    assert re.search(pattern, not_a_token) is None
+@pytest.mark.parametrize("bad", PATTERN_CASES, ids=lambda bad: bad.case.id)
+def test_a_value_breaking_the_schema_pattern_is_refused_or_saved_as_recorded(
+    ui: BlocksUI, server_url: str, bad: PatternCase
+) -> None:
+    """Needs wip-ui-forms: it adds the `pattern`s. A value saved anyway is refused at load."""
+    pattern = served_pattern(server_url, bad.case.block, bad.field)
+    assert pattern, f"{bad.case.slug}'s {bad.field} has no schema `pattern` (the wip-ui-forms branch adds one)"
+    assert re.search(pattern, bad.value) is None
+    name = f"{ui.key}-pattern-{bad.case.id}"
     ui.open_catalog()
-    ui.open_create_form(GITHUB.type_name, GITHUB.slug)
-    ui.name_input().fill(f"{ui.key}-pattern")
-    ui.field("Token").fill(not_a_token)
+    ui.open_create_form(bad.case.type_name, bad.case.slug)
+    ui.name_input().fill(name)
+    ui.field(field_title(bad.field)).fill(bad.value)
     ui.save()
     assert ui.saved_or_refused() == ("refused" if ui.enforces_pattern else "saved")
+    if not ui.enforces_pattern:
+        with pytest.raises(InvalidStoredBlock) as refused:
+            in_python(lambda: bad.case.block.load(name))
+        assert refused.value.field == bad.field and bad.value not in str(refused.value)
 
 
 def test_a_required_secret_left_empty_is_refused_or_saved_as_recorded(ui: BlocksUI) -> None:
@@ -206,6 +229,14 @@ def test_a_required_secret_left_empty_is_refused_or_saved_as_recorded(ui: Blocks
     ui.name_input().fill(f"{ui.key}-empty-token")
     ui.save()
     assert ui.saved_or_refused() == ("refused" if ui.enforces_required else "saved")
+
+
+def test_an_abandoned_create_form_keeps_the_typed_secret_in_local_storage_as_recorded(ui: BlocksUI) -> None:
+    ui.open_catalog()
+    ui.open_create_form(GITHUB.type_name, GITHUB.slug)
+    ui.field("Token").fill(canaries.GITHUB_TOKEN)
+    ui.open_catalog()  # leave the form unsaved
+    assert bool(canaries.leaks(ui.local_storage(), [canaries.GITHUB_TOKEN])) == ui.keeps_draft
 
 
 @pytest.mark.prefect3_only(reason="Prefect 2's server has one UI")

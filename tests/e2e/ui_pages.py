@@ -6,10 +6,11 @@ prefect-ui-library). The browser tests (tests/e2e/test_ui.py) and the docs' scre
 (tests/e2e/screenshots.py) drive them only through these classes.
 
 Each class also records what its UI does with this package's blocks: how it renders a secret
-field (`secret_input`) and whether it refuses, before saving, a value that breaks a field's
-schema `pattern` (`enforces_pattern`) or a required secret left empty (`enforces_required`).
-The tests check the live UI against these records, and tests/test_docs.py checks that the block
-pages in docs/blocks/ say the same.
+field (`secret_input`); whether it refuses, before saving, a value that breaks a field's schema
+`pattern` (`enforces_pattern`) or a required secret left empty (`enforces_required`); and whether
+its create form keeps what was typed, secrets included, in the browser's localStorage as a draft
+(`keeps_draft`). The tests check the live UI against these records, and tests/test_docs.py checks
+that the block pages in docs/blocks/ say the same.
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ class BlocksUI:
     secret_input: ClassVar[SecretInput]
     enforces_pattern: ClassVar[bool]
     enforces_required: ClassVar[bool]
+    keeps_draft: ClassVar[bool]
 
     def __init__(self, page: Page, server_url: str) -> None:
         self.page = page
@@ -172,6 +174,10 @@ class BlocksUI:
         """What the form shows when it refuses to save (a field's error message)."""
         raise NotImplementedError
 
+    def local_storage(self) -> str:
+        """Everything the page's origin keeps in the browser's localStorage, as one text."""
+        return str(self.page.evaluate("JSON.stringify(Object.entries(window.localStorage))"))
+
     def saved_or_refused(self) -> str:
         """After `save()`: "saved" once the detail page shows, "refused" once the form shows an error."""
         detail = re.compile(re.escape(self.url("/blocks/block/")) + f"{_UUID}$")
@@ -232,6 +238,7 @@ class ClassicUI(BlocksUI):
     secret_input = PLAIN_TEXTAREA
     enforces_pattern = False
     enforces_required = True
+    keeps_draft = False
 
     def name_input(self) -> Locator:
         label = f"//label[normalize-space()='Block Name']/ancestor::div[{_has_class('p-label')}][1]//input"
@@ -276,6 +283,7 @@ class Prefect2UI(ClassicUI):
     secret_input = PASSWORD_INPUT
     enforces_pattern = False
     enforces_required = True
+    keeps_draft = False
 
     def _cards(self) -> Locator:
         return self.page.locator(".p-card").filter(has=self.page.locator(".block-type-card-preview"))
@@ -291,8 +299,12 @@ class NewUI(BlocksUI):
     label = "Prefect 3 new UI (`/v2`)"
     base_path = "/v2"
     secret_input = PASSWORD_INPUT
+    # Its create form asks the server's form check, but with the values as the schema
+    # (`validateForm({schema: values})`), and reads the answer's errors from the previous render.
     enforces_pattern = False
     enforces_required = False
+    # `prefect-ui-v2-block-create-draft-<slug>`, restored when the form opens, cleared on save.
+    keeps_draft = True
 
     def name_input(self) -> Locator:
         return self.form().locator("input[name=blockName]")
