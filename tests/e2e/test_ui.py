@@ -156,8 +156,7 @@ def test_detail_page_shows_no_secret_value(ui: BlocksUI, case: BlockCase) -> Non
 
 @pytest.mark.parametrize("block", BLOCKS, ids=lambda block: block.get_block_type_slug())
 def test_secret_fields_render_as_recorded(ui: BlocksUI, block: type[Block]) -> None:
-    ui.open_catalog()
-    ui.open_create_form(block.get_block_type_name(), block.get_block_type_slug())
+    ui.goto_create_form(block.get_block_type_slug())
     rendered = {}
     for name in fields_of(block):
         field = ui.field(field_title(name))
@@ -168,8 +167,7 @@ def test_secret_fields_render_as_recorded(ui: BlocksUI, block: type[Block]) -> N
 
 def test_optional_bearer_token_is_a_password_field_without_a_none_toggle(ui: BlocksUI) -> None:
     """Needs wip-ui-forms on Prefect 3: a single optional property, not an anyOf with null."""
-    ui.open_catalog()
-    ui.open_create_form(TwitterCredentials.get_block_type_name(), TwitterCredentials.get_block_type_slug())
+    ui.goto_create_form(TwitterCredentials.get_block_type_slug())
     bearer = ui.field("Bearer Token")
     assert not bearer.has_none_toggle()
     expect(bearer.container).to_contain_text("Bearer Token (Optional)")
@@ -211,8 +209,7 @@ def test_a_value_breaking_the_schema_pattern_is_refused_or_saved_as_recorded(
     assert pattern, f"{bad.case.slug}'s {bad.field} has no schema `pattern` (the wip-ui-forms branch adds one)"
     assert re.search(pattern, bad.value) is None
     name = f"{ui.key}-pattern-{bad.case.id}"
-    ui.open_catalog()
-    ui.open_create_form(bad.case.type_name, bad.case.slug)
+    ui.goto_create_form(bad.case.slug)
     ui.name_input().fill(name)
     ui.field(field_title(bad.field)).fill(bad.value)
     ui.save()
@@ -223,20 +220,25 @@ def test_a_value_breaking_the_schema_pattern_is_refused_or_saved_as_recorded(
         assert refused.value.field == bad.field and bad.value not in str(refused.value)
 
 
-def test_a_required_secret_left_empty_is_refused_or_saved_as_recorded(ui: BlocksUI) -> None:
-    ui.open_catalog()
-    ui.open_create_form(GITHUB.type_name, GITHUB.slug)
-    ui.name_input().fill(f"{ui.key}-empty-token")
+@pytest.mark.parametrize("case", [GITHUB, SLACK, TWITTER_WITHOUT_BEARER], ids=lambda case: case.slug)
+def test_a_block_with_its_required_secrets_left_empty_is_refused_or_saved_as_recorded(
+    ui: BlocksUI, case: BlockCase
+) -> None:
+    ui.goto_create_form(case.slug)
+    ui.name_input().fill(f"{ui.key}-empty-{case.id}")
     ui.save()
     assert ui.saved_or_refused() == ("refused" if ui.enforces_required else "saved")
 
 
-def test_an_abandoned_create_form_keeps_the_typed_secret_in_local_storage_as_recorded(ui: BlocksUI) -> None:
-    ui.open_catalog()
-    ui.open_create_form(GITHUB.type_name, GITHUB.slug)
-    ui.field("Token").fill(canaries.GITHUB_TOKEN)
-    ui.open_catalog()  # leave the form unsaved
-    assert bool(canaries.leaks(ui.local_storage(), [canaries.GITHUB_TOKEN])) == ui.keeps_draft
+@pytest.mark.parametrize("case", [GITHUB, SLACK, TWITTER_WITHOUT_BEARER], ids=lambda case: case.slug)
+def test_an_abandoned_create_form_keeps_the_typed_secret_in_local_storage_as_recorded(
+    ui: BlocksUI, case: BlockCase
+) -> None:
+    field, secret = next(iter(case.values.items()))
+    ui.goto_create_form(case.slug)
+    ui.field(field_title(field)).fill(secret)
+    ui.page.goto(ui.url("/blocks"))  # leave the form unsaved
+    assert bool(canaries.leaks(ui.local_storage(), [secret])) == ui.keeps_draft
 
 
 @pytest.mark.prefect3_only(reason="Prefect 2's server has one UI")
