@@ -22,6 +22,7 @@ from prefect_secretblocks import GitHubToken, SlackWebhookURL, TwitterCredential
 from tests.canaries import assert_no_leak
 from tests.e2e.stack import prefect_server
 from tests.e2e.ui_pages import CHROMIUM, UIS, BlocksUI, field_title, launch_chromium, open_ui
+from tests.helpers.prefect_server import idle_services_off
 
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "blocks" / "img"
 #: What each form shows: the block name the migration gives, and visibly placeholder values.
@@ -82,7 +83,8 @@ def main() -> int:
     IMAGES.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="prefect-secretblocks-screenshots-") as directory:
         home = Path(directory)
-        with prefect_server(f"sqlite+aiosqlite:///{home / 'prefect.db'}", home, home, ui=True) as api_url:
+        database = f"sqlite+aiosqlite:///{home / 'prefect.db'}"
+        with prefect_server(database, home, home, ui=True, **idle_services_off()) as api_url:
             with sync_playwright() as playwright:
                 browser = launch_chromium(playwright)
                 written = shoot_all(browser, api_url[: -len("/api")])

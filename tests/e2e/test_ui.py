@@ -33,6 +33,7 @@ from tests import canaries
 from tests.canaries import assert_no_leak
 from tests.e2e.stack import prefect_server
 from tests.e2e.ui_pages import CHROMIUM, UIS, BlocksUI, field_title, launch_chromium, open_ui
+from tests.helpers.prefect_server import idle_services_off
 
 pytestmark = [
     pytest.mark.e2e,
@@ -105,7 +106,8 @@ def fields_loaded_differently(block: Block, expected: Mapping[str, Any]) -> list
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A standalone `prefect server start` with its UI, on SQLite; Python's blocks load from it."""
     home = tmp_path_factory.mktemp("prefect-ui")
-    with prefect_server(f"sqlite+aiosqlite:///{home / 'prefect.db'}", home, home, ui=True) as api_url:
+    database = f"sqlite+aiosqlite:///{home / 'prefect.db'}"
+    with prefect_server(database, home, home, ui=True, **idle_services_off()) as api_url:
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
             yield api_url[: -len("/api")]
 
