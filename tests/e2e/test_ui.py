@@ -4,11 +4,13 @@ objects of tests/e2e/ui_pages.py in Debian's chromium.
 
 Each block type is created from its catalog card and loads back in Python with the values typed;
 an edit that changes one field keeps the other secrets; a detail page shows no secret. What each
-UI renders for a secret field, and what it refuses before saving, is checked against the record
-in ui_pages.py (which the docs repeat).
+UI renders for a secret field, what it refuses before saving and what it keeps in the browser are
+checked against the record in ui_pages.py (which the docs repeat, tests/test_docs.py).
 
-Two tests need the schema changes of the `wip-ui-forms` branch on Prefect 3: the optional bearer
-token without a None toggle, and the token `pattern`.
+Two tests need the schema changes of the `wip-ui-forms` branch (merged here):
+`test_optional_bearer_token_is_a_password_field_without_a_none_toggle` on Prefect 3 (Prefect 2
+wrote one optional property already) and `test_a_value_breaking_the_schema_pattern_...` on both
+majors (the token's and the webhook URL's `pattern`, and `InvalidStoredBlock` at load).
 """
 
 from __future__ import annotations

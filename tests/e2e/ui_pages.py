@@ -16,6 +16,7 @@ that the block pages in docs/blocks/ say the same.
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -86,7 +87,7 @@ class SchemaField:
         return SecretInput(element, readable=kind != "password" and text_security in ("", "none"))
 
 
-class BlocksUI:
+class BlocksUI(ABC):
     """The block pages of one Prefect UI, on one server; subclasses hold the selectors."""
 
     key: ClassVar[str]  # used in test ids, block names and screenshot file names
@@ -175,9 +176,10 @@ class BlocksUI:
         self.page.wait_for_url(self.url(f"/blocks/block/{block_id}/edit"))
         self.form().wait_for()
 
+    @abstractmethod
     def refusal(self) -> Locator:
         """What the form shows when it refuses to save (a field's error message)."""
-        raise NotImplementedError
+        ...
 
     def local_storage(self) -> str:
         """Everything the page's origin keeps in the browser's localStorage, as one text."""
@@ -191,33 +193,34 @@ class BlocksUI:
 
     # The selectors, per UI.
 
-    def name_input(self) -> Locator:
-        raise NotImplementedError
+    @abstractmethod
+    def name_input(self) -> Locator: ...
 
-    def field(self, title: str) -> SchemaField:
-        raise NotImplementedError
+    @abstractmethod
+    def field(self, title: str) -> SchemaField: ...
 
+    @abstractmethod
     def detail_values(self) -> Locator:
         """The value cells of the detail page's field list."""
-        raise NotImplementedError
+        ...
 
-    def _add_block(self) -> Locator:
-        raise NotImplementedError
+    @abstractmethod
+    def _add_block(self) -> Locator: ...
 
-    def _cards(self) -> Locator:
-        raise NotImplementedError
+    @abstractmethod
+    def _cards(self) -> Locator: ...
 
-    def _card_title(self, type_name: str) -> Locator:
-        raise NotImplementedError
+    @abstractmethod
+    def _card_title(self, type_name: str) -> Locator: ...
 
-    def _card_create(self, card: Locator) -> Locator:
-        raise NotImplementedError
+    @abstractmethod
+    def _card_create(self, card: Locator) -> Locator: ...
 
-    def _menu_button(self) -> Locator:
-        raise NotImplementedError
+    @abstractmethod
+    def _menu_button(self) -> Locator: ...
 
-    def _edit_item(self) -> Locator:
-        raise NotImplementedError
+    @abstractmethod
+    def _edit_item(self) -> Locator: ...
 
 
 def _titled(title: str) -> str:
