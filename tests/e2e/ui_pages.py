@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from playwright.sync_api import Browser, Locator, Page, Playwright, Route
+from playwright.sync_api import Browser, Locator, Page, Playwright, Route, expect
 
 from prefect_secretblocks._compat import PREFECT_2
 
@@ -74,9 +74,7 @@ class SchemaField:
             if option.get_attribute("aria-selected") != "true":
                 option.click()
         self.input.fill(value)
-
-    def value(self) -> str:
-        return self.input.input_value()
+        expect(self.input).to_have_value(value)  # kept by the form's state, not reset by a render
 
     def rendering(self) -> SecretInput:
         """What the UI draws for this field: the element, and whether its value shows in clear."""
@@ -184,6 +182,11 @@ class BlocksUI(ABC):
     def local_storage(self) -> str:
         """Everything the page's origin keeps in the browser's localStorage, as one text."""
         return str(self.page.evaluate("JSON.stringify(Object.entries(window.localStorage))"))
+
+    def wait_for_local_storage_to_hold(self, text: str) -> None:
+        """Wait until some localStorage value holds `text` (a UI writes its draft after a render)."""
+        holds = "text => Object.values(window.localStorage).some(value => value.includes(text))"
+        self.page.wait_for_function(holds, arg=text)
 
     def saved_or_refused(self) -> str:
         """After `save()`: "saved" once the detail page shows, "refused" once the form shows an error."""
