@@ -30,8 +30,10 @@ from prefect_secretblocks._compat import PREFECT_2
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox"]
 VIEWPORT = {"width": 1280, "height": 900}
-#: Every wait on a selector; a page of these UIs renders in well under a second on loopback.
+#: Every wait on a selector or an `expect`: a page of these UIs renders in about a second on loopback,
+#: and in several on a loaded two-core machine (Playwright's `expect` waits 5 s unless told).
 TIMEOUT_MS = 20_000
+expect.set_options(timeout=TIMEOUT_MS)
 # A 1x1 transparent PNG, answered for the catalog's logos (hosted on the web) in screenshots.
 _BLANK_PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
