@@ -9,7 +9,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test test-prefect2 test-prefect3-oldest test-matrix lint docs bench clean
+.PHONY: demo test test-prefect2 test-prefect3-oldest test-matrix lint docs screenshots bench clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ lint: $(VENV)/.installed
 
 docs: $(VENV)/.installed
 	$(BIN)/mkdocs serve
+
+# docs/blocks/img/: each block's catalog card and create form, with placeholder values, in Prefect 3's
+# classic and new UIs (this venv), then in Prefect 2's UI (its nox venv); needs /usr/bin/chromium.
+screenshots: $(VENV)/.installed
+	$(BIN)/python -m tests.e2e.screenshots
+	$(BIN)/nox -r -s "screenshots(prefect='2.20.27')"
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run_all.py --write-docs

@@ -3,6 +3,7 @@ built from that leg's pinned constraints.
 
     nox                                   # every leg, the whole suite (make test-matrix)
     nox -s "tests(prefect='2.20.27')"     # one leg; arguments after `--` go to pytest
+    nox -s "screenshots(prefect='2.20.27')"  # docs/blocks/img/ from that leg's UI (make screenshots)
 """
 
 from __future__ import annotations
@@ -33,3 +34,12 @@ def tests(session: nox.Session, prefect: str) -> None:
     session.run("python", "-c", f"import prefect; assert prefect.__version__ == {prefect!r}, prefect.__version__")
     selection = [] if prefect == NEWEST else ["-m", "not install"]
     session.run("python", "-m", "pytest", *selection, *session.posargs, env=ENVIRONMENT)
+
+
+@nox.session
+@nox.parametrize("prefect", [NEWEST, "2.20.27"])
+def screenshots(session: nox.Session, prefect: str) -> None:
+    """docs/blocks/img/: each block's catalog card and create form in the UIs of one Prefect leg."""
+    session.install("--upgrade", "pip")
+    session.install("-c", LEGS[prefect], "-e", ".[test]")
+    session.run("python", "-m", "tests.e2e.screenshots", env=ENVIRONMENT)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Optional
 from urllib.parse import urlparse
 
 import pytest
 
 from prefect_secretblocks import GitHubToken, SlackWebhookURL, TwitterCredentials
 from prefect_secretblocks.blocks._shared import DOCUMENTATION_ROOT
+from tests.e2e.ui_pages import ALL_UIS, SecretInput
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -78,3 +80,61 @@ def test_migration_page_flags_table_lists_every_migrate_option() -> None:
     for parameter in migrate.params:
         names = [*parameter.opts, *getattr(parameter, "secondary_opts", [])]
         assert any(f"`{name}" in flags for name in names if name.startswith("--")), names
+
+
+def _ui_table_row(head: str, cells: list[str]) -> str:
+    return f"| {head} | {' | '.join(cells)} |"
+
+
+def _what_each_ui_does(block: type, secret_fields: str, pattern_field: Optional[str]) -> list[str]:
+    """The rows of a block page's "In the Prefect UI" table, from the record in tests/e2e/ui_pages.py."""
+
+    def rendering(secret_input: SecretInput) -> str:
+        element = "plain textarea" if secret_input.element == "textarea" else secret_input.element
+        return f"{element}: typed value {'readable' if secret_input.readable else 'masked'}"
+
+    def yes_no(flags: list[bool]) -> list[str]:
+        return ["yes" if flag else "no" for flag in flags]
+
+    rows = [
+        f"| | {' | '.join(ui.label for ui in ALL_UIS)} |",
+        _ui_table_row(secret_fields, [rendering(ui.secret_input) for ui in ALL_UIS]),
+        _ui_table_row(
+            "Refuses a required field left empty before saving", yes_no([ui.enforces_required for ui in ALL_UIS])
+        ),
+        _ui_table_row(
+            "Keeps typed, unsaved values in the browser's localStorage", yes_no([ui.keeps_draft for ui in ALL_UIS])
+        ),
+    ]
+    if pattern_field is not None:
+        head = f"Refuses a `{pattern_field}` that breaks its schema pattern before saving"
+        rows.append(_ui_table_row(head, yes_no([ui.enforces_pattern for ui in ALL_UIS])))
+    return rows
+
+
+TWITTER_FIELDS = "`api_key`, `api_secret`, `access_token`, `access_token_secret`, `bearer_token`"
+
+
+@pytest.mark.parametrize(
+    ("page", "block", "secret_fields", "pattern_field"),
+    [
+        pytest.param("github", GitHubToken, "`token`", "token", id="github"),
+        pytest.param("slack", SlackWebhookURL, "`url`", "url", id="slack"),
+        pytest.param("twitter", TwitterCredentials, TWITTER_FIELDS, None, id="twitter"),
+    ],
+)
+def test_block_page_says_what_each_ui_renders_and_refuses_as_the_browser_tests_record(
+    page: str, block: type, secret_fields: str, pattern_field: Optional[str]
+) -> None:
+    text = (REPO / "docs" / "blocks" / f"{page}.md").read_text()
+    rows = _what_each_ui_does(block, secret_fields, pattern_field)
+    if block is TwitterCredentials:  # test_optional_bearer_token_is_a_password_field_without_a_none_toggle
+        rows.append(
+            "| `bearer_token` | optional, no None choice | optional, no None choice | optional, no None choice |"
+        )
+    missing = [row for row in rows if row not in text]
+    assert missing == []
+    for image in ("card", "form"):
+        for ui in ALL_UIS:
+            name = f"{ui.key}-{block.get_block_type_slug()}-{image}.png"
+            assert f"(img/{name})" in text and (REPO / "docs" / "blocks" / "img" / name).is_file(), name

@@ -126,27 +126,33 @@ def prefect_server(
     logs: Path,
     timeout: float = 120,
     bin_dir: Path = VENV_BIN,
+    ui: bool = False,
     **server_settings: str,
 ) -> Iterator[str]:
     """
-    `prefect server start` on `database_url`, UI off; yields its API URL once /api/health answers.
+    `prefect server start` on `database_url`; yields its API URL once /api/health answers.
 
-    `bin_dir`: the venv whose Prefect runs the server (default: this one). `server_settings` are
-    more variables for the server (`PREFECT_*` settings such as an auth string, CSRF protection).
+    `bin_dir`: the venv whose Prefect runs the server (default: this one). The UI is off unless
+    `ui` is true (then it is served from the same port, the API URL it calls pointing back at the
+    server). `server_settings` are more `PREFECT_*` variables for the server (auth string, CSRF
+    protection).
     """
     home.mkdir(parents=True, exist_ok=True)
     port = free_port()
+    ui_enabled = "true" if ui else "false"
     environment = clean_environment(
         home,
         PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
         PREFECT_API_DATABASE_CONNECTION_URL=database_url,
-        PREFECT_UI_ENABLED="false",
-        PREFECT_SERVER_UI_ENABLED="false",
+        PREFECT_UI_ENABLED=ui_enabled,
+        PREFECT_SERVER_UI_ENABLED=ui_enabled,
         PREFECT_SERVER_API_HOST="127.0.0.1",
         PREFECT_SERVER_API_PORT=str(port),
         **server_settings,
     )
-    args = [command("prefect", bin_dir), "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"]
+    args = [command("prefect", bin_dir), "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+    if not ui:
+        args.append("--no-ui")
     api_url = f"http://127.0.0.1:{port}/api"
     with background(args, environment, home, logs, "prefect-server") as server:
         deadline = time.monotonic() + timeout

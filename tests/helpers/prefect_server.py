@@ -28,6 +28,11 @@ _IDLE_SERVICES = (
 )
 
 
+def idle_services_off() -> dict[str, str]:
+    """Settings that turn the idle services off (Prefect 2's names, which Prefect 3 reads too)."""
+    return {f"PREFECT_API_SERVICES_{service}_ENABLED": "false" for service in _IDLE_SERVICES}
+
+
 def free_port() -> int:
     """A TCP port free on loopback now."""
     with socket.socket() as probe:
@@ -92,7 +97,7 @@ def prefect_test_server(startup_timeout: int) -> Iterator[None]:
         database = f"sqlite+aiosqlite:///{directory}/prefect.db"
         environment = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
         environment["PREFECT_API_DATABASE_CONNECTION_URL"] = database
-        environment.update({f"PREFECT_API_SERVICES_{service}_ENABLED": "false" for service in _IDLE_SERVICES})
+        environment.update(idle_services_off())
         port = free_port()
         with standalone_api(environment, port, startup_timeout):
             api_url = f"http://127.0.0.1:{port}/api"
