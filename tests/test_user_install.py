@@ -22,7 +22,7 @@ import os
 import subprocess
 import sys
 import venv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,7 +125,7 @@ class CheckedEnvironments:
 
     outcomes: dict[frozenset[str], tuple[str, Optional[str]]] = field(default_factory=dict)
 
-    def check(self, install: Install, steps: Any) -> None:
+    def check(self, install: Install, steps: Callable[[], None]) -> None:
         earlier = self.outcomes.get(install.distributions)
         if earlier is not None:
             case, failure = earlier
