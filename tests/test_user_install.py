@@ -17,11 +17,13 @@ newest) runs the same code: it takes that case's outcome rather than starting Pr
 
 from __future__ import annotations
 
+import email.parser
 import json
 import os
 import subprocess
 import sys
 import venv
+import zipfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,6 +31,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import pytest
+from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
@@ -44,6 +47,9 @@ REPO = Path(__file__).resolve().parents[1]
 #: setting to allow more, so its cases run when at most one install still runs beside them.
 PREFECT_EDGES = ["3.9.0", "3.9.1", None, "2.20.26", "2.20.27"]
 NEWEST_PREFECT = Version("3.9.1")
+#: The releases just outside the supported range: before its oldest 2.x, the first excluded 3.x,
+#: the last release before its oldest 3.x, and the next major.
+OUTSIDE_THE_RANGE = ["2.20.25", "3.0.0", "3.8.8", "4.0.0"]
 #: pip installs at once: each is mostly one busy core (resolving, unpacking, compiling).
 INSTALL_WORKERS = 2
 #: For Prefect's own processes (`prefect block register`, a user's script): Prefect 3 gives its
@@ -214,6 +220,20 @@ def pip_install(prefect: Optional[str], wheel: Path, directory: Path) -> Install
 
 def test_the_build_makes_an_sdist_and_a_wheel_that_twine_accepts(dist: Path) -> None:
     assert sorted(path.suffix for path in dist.iterdir()) == [".gz", ".whl"]
+
+
+def test_the_wheel_declares_exactly_the_tested_prefect_range(dist: Path) -> None:
+    declared = wheel_requirement(next(dist.glob("*.whl")), "prefect").specifier
+    tested = [edge for edge in PREFECT_EDGES if edge]
+    assert [release for release in tested + OUTSIDE_THE_RANGE if Version(release) in declared] == tested
+
+
+def wheel_requirement(wheel: Path, name: str) -> Requirement:
+    """The wheel's requirement on `name`, from its METADATA."""
+    with zipfile.ZipFile(wheel) as archive:
+        metadata_path = next(path for path in archive.namelist() if path.endswith(".dist-info/METADATA"))
+        metadata = email.parser.BytesParser().parsebytes(archive.read(metadata_path))
+    return next(r for r in map(Requirement, metadata.get_all("Requires-Dist", [])) if r.name == name)
 
 
 @pytest.mark.parametrize("prefect", PREFECT_EDGES, ids=case_id)
