@@ -5,12 +5,13 @@ file, so pip picks every other dependency as it would for a user), then, outside
 the embedded default Prefect on a fresh PREFECT_HOME: `prefect block register -m prefect_secretblocks`,
 `prefect-secretblocks migrate` of a small 1.x config, and Prefect's own `Block.load("slug/name")`, sync
 and async, in a process that never imports us by name. The edges of the supported range are the
-cases, plus no pin at all (pip's choice, which must be the newest Prefect). Marked `install`: the
-newest leg runs them.
+cases, plus no pin at all (pip's choice, which must be the newest Prefect), and the wheel's `prefect`
+requirement admits exactly those edges. Marked `install`: the newest leg runs them.
 
 The wheel is built once. Every selected case's venv is installed in the background as soon as the
-module starts, two at a time (pip is CPU-bound here; pip's own cache is shared), so a case's user
-steps run while the later cases still install. A case whose install resolved to exactly the
+module starts, two at a time (pip is CPU-bound here), so a case's user steps run while the later
+cases still install. They share pip's own cache; where the package index answers without cache
+headers, as here, that keeps only the wheels pip builds (Prefect 2's pendulum), not downloads. A case whose install resolved to exactly the
 distributions of a case already checked (no pin and the newest pin, while pip's choice is the
 newest) runs the same code: it takes that case's outcome rather than starting Prefect three more times.
 """
