@@ -43,8 +43,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(autouse=True, scope="session")
-def prefect_server() -> Iterator[None]:
-    """The session's Prefect API: a temporary server on SQLite, started once (~12 s)."""
+def prefect_server(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The session's Prefect API: a temporary server on SQLite, started once (~12 s).
+
+    Not started when the session runs only the fresh-venv install tests: they start Prefect in their venvs.
+    """
+    if all(item.get_closest_marker("install") for item in request.session.items):
+        yield
+        return
     with prefect_test_server(startup_timeout=120):
         yield
 
