@@ -77,6 +77,21 @@ class IntegrationNotInstalled(BadInputError):
         )
 
 
+class IntegrationBroken(BadInputError):
+    """The integration package of a block type is installed but fails to import.
+
+    `reason` is the import error (module and name, never a value): most often a dependency
+    release the package did not exclude, which our extra for it does (`prefect-secretblocks[azure]`).
+    """
+
+    def __init__(self, block_class: str, package: str, extra: str, reason: str) -> None:
+        self.block_class, self.package, self.extra, self.reason = block_class, package, extra, reason
+        super().__init__(
+            f"{block_class} needs {package}, which is installed but fails to import ({reason}): "
+            f"repair it with pip install 'prefect-secretblocks[{extra}]'"
+        )
+
+
 class InvalidBlockName(BadInputError):
     """A block name chosen for a secret is not one Prefect allows."""
 

@@ -127,6 +127,8 @@ def model_data(model: Any, mode: Literal["python", "json"] = "python", include_s
         return model.dict(by_alias=True, include=fields)
     encoders = dict(getattr(model.__config__, "json_encoders", {}))
     if include_secrets:
+        # Prefect 2's Block encodes its SecretDict as the masked dict: every secret kind reveals here.
+        encoders = {kind: encode for kind, encode in encoders.items() if not issubclass(kind, SecretField)}
         encoders[SecretField] = lambda value: value.get_secret_value()
     text = model.json(by_alias=True, include=fields, encoder=lambda value: custom_pydantic_encoder(encoders, value))
     return json.loads(text)

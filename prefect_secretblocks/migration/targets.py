@@ -27,7 +27,7 @@ from prefect_secretblocks.blocks.slack import (
     is_slack_webhook_url,
 )
 from prefect_secretblocks.blocks.twitter import TWITTER_V1_KEYS, TwitterCredentials, is_twitter_credentials
-from prefect_secretblocks.exceptions import IntegrationNotInstalled, UnknownBlockType
+from prefect_secretblocks.exceptions import IntegrationBroken, IntegrationNotInstalled, UnknownBlockType
 
 if TYPE_CHECKING:
     from prefect.blocks.core import Block
@@ -114,9 +114,17 @@ def _own_block_target(
 # --- blocks of Prefect's integration packages, imported only when used ----------------------
 
 
-def _import_class(module: str, name: str) -> Callable[[], type[Block]]:
+def _import_class(module: str, name: str, integration: Optional[Integration] = None) -> Callable[[], type[Block]]:
     def block_class() -> type[Block]:
-        found: type[Block] = getattr(importlib.import_module(module), name)
+        try:
+            imported = importlib.import_module(module)
+        except ImportError as exc:
+            if integration is None:
+                raise
+            # Installed (its spec is found) yet broken, e.g. by a dependency release it did not exclude.
+            reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            raise IntegrationBroken(name, integration.package, integration.extra, reason) from None
+        found: type[Block] = getattr(imported, name)
         return found
 
     return block_class
@@ -132,14 +140,15 @@ def _integration_target(
     has_shape: Callable[[Any], bool] = _never,
 ) -> BlockTarget:
     """A target for an integration block whose one secret field holds the whole 1.x value."""
-    block_class = _import_class(integration.module, class_name)
+    block_class = _import_class(integration.module, class_name, integration)
     expected = "a string" if value_type is str else "a table"
 
     def build(value: Any) -> Block:
         if not isinstance(value, value_type):
             raise ValueError(f"expected {expected} for {secret_field}")
+        made = block_class()
         try:
-            return block_class()(**{secret_field: value})
+            return made(**{secret_field: value})
         except ValidationError:
             raise
         except Exception as exc:  # GcpCredentials parses the key when created: its error could quote it
@@ -172,7 +181,7 @@ EMAIL_V1_NAMES = ("EMAIL_USERNAME", "EMAIL_PASSWORD")
 
 def _email_target() -> BlockTarget:
     integration = Integration(package="prefect-email", module="prefect_email", extra="email")
-    block_class = _import_class(integration.module, "EmailServerCredentials")
+    block_class = _import_class(integration.module, "EmailServerCredentials", integration)
 
     def build(value: Any) -> Block:
         if not (isinstance(value, dict) and set(value) == set(EMAIL_V1_NAMES)):

@@ -13,7 +13,7 @@ import pytest
 
 from prefect_secretblocks._compat import aload_block, block_data, validate_model
 from prefect_secretblocks.cli import describe_bad_input
-from prefect_secretblocks.exceptions import IntegrationNotInstalled, ValueDoesNotFit
+from prefect_secretblocks.exceptions import IntegrationBroken, IntegrationNotInstalled, ValueDoesNotFit
 from prefect_secretblocks.migration import Action, MigrationOptions, Result, V1Secret, plan_migration, run_migration
 from prefect_secretblocks.migration.targets import (
     BLOCK_TARGETS,
@@ -137,6 +137,58 @@ def test_mapping_to_a_block_type_whose_package_is_missing_is_bad_input(monkeypat
         plan_migration([secret("TOKEN", "fake")], MigrationOptions(block_types={"TOKEN": "gitlab-credentials"}))
     assert (caught.value.package, caught.value.extra) == ("prefect-gitlab", "gitlab")
     assert describe_bad_input(caught.value).startswith("--map TOKEN=gitlab-credentials: needs prefect-gitlab")
+
+
+BROKEN_IMPORT = "cannot import name 'ResourceManagementClient' from 'azure.mgmt.resource' (unknown location)"
+
+
+def break_prefect_azure(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """An installed prefect-azure that fails to import, as with azure-mgmt-resource 26 on Prefect 2."""
+    package = tmp_path / "broken" / "prefect_azure"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(f"raise ImportError({BROKEN_IMPORT!r})\n")
+    monkeypatch.syspath_prepend(str(package.parent))
+    monkeypatch.delitem(sys.modules, "prefect_azure", raising=False)
+    return package.parent
+
+
+def test_an_integration_that_fails_to_import_is_bad_input_naming_the_repair(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    break_prefect_azure(monkeypatch, tmp_path)
+    value = one_secret_values()["AZURE_STORAGE_CONNECTION_STRING"]
+    with pytest.raises(IntegrationBroken) as caught:
+        plan_migration([secret("AZURE_STORAGE_CONNECTION_STRING", value)])
+    assert (caught.value.package, caught.value.extra) == ("prefect-azure", "azure")
+    assert caught.value.reason == f"ImportError: {BROKEN_IMPORT}"
+    assert "pip install 'prefect-secretblocks[azure]'" in str(caught.value)
+    assert_no_leak(str(caught.value), "IntegrationBroken", [value])
+
+
+def test_migrate_with_a_broken_integration_exits_2_with_one_line_and_writes_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    broken = break_prefect_azure(monkeypatch, tmp_path)
+    value = one_secret_values()["AZURE_STORAGE_CONNECTION_STRING"]
+    config = tmp_path / "config.toml"
+    config.write_text(f"[context.secrets]\nAZURE_STORAGE_CONNECTION_STRING = {json.dumps(value)}\n")
+    arguments = ("migrate", "--config", str(config), "--no-env", "--journal", str(tmp_path / "journal.json"))
+    result = run_cli(*arguments, env={"PYTHONPATH": str(broken)}, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr[-300:]
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "prefect-azure, which is installed but fails to import" in result.stderr
+    assert not (tmp_path / "journal.json").exists()
+    assert_no_leak(result.stdout + result.stderr, "migrate with a broken prefect-azure", [value])
+
+
+def test_the_azure_extra_excludes_the_azure_mgmt_resource_that_breaks_prefect_azure() -> None:
+    from importlib.metadata import requires
+
+    from packaging.requirements import Requirement
+
+    azure_extra = [Requirement(line) for line in requires("prefect-secretblocks") or [] if 'extra == "azure"' in line]
+    guard = next(requirement for requirement in azure_extra if requirement.name == "azure-mgmt-resource")
+    assert "24.0.0" in guard.specifier and "26.0.0" not in guard.specifier
 
 
 @pytest.mark.parametrize("slug", [target.slug for target in INTEGRATION_TARGETS])
