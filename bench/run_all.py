@@ -156,13 +156,14 @@ def generate_config(path: Path, count: int) -> None:
 def run_child(command: Sequence[str], env: dict[str, str]) -> tuple[float, int]:
     """Wall time and peak RSS (bytes) of one child process, which must succeed."""
     start = time.perf_counter()
-    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(
-            f"{' '.join(command[:4])} failed: {child.stderr.read().decode()[-500:] if child.stderr else ''}"
-        )
+    with tempfile.TemporaryFile() as output:
+        # A file, not a pipe: a full pipe would stall the child while nothing reads it.
+        child = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            output.seek(0)
+            raise RuntimeError(f"{' '.join(command[:4])} failed: {output.read().decode()[-800:]}")
     return elapsed, usage.ru_maxrss * 1024
 
 
