@@ -122,14 +122,14 @@ async def aregister_block_type(block_class: type[Block], client: PrefectClient |
 
 def model_data(model: Any, mode: Literal["python", "json"] = "python", include_secrets: bool = False) -> dict[str, Any]:
     """A model's field values by alias; in `json` mode JSON-ready, secrets shown only if asked."""
-    paths = _top_level_secret_fields(type(model)) if include_secrets and mode == "json" else None
-    if paths is None:
+    secret_fields = _top_level_secret_fields(type(model)) if include_secrets and mode == "json" else None
+    if secret_fields is None:
         return model.model_dump(mode=mode, by_alias=True, context={"include_secrets": include_secrets})
     # Prefect's serializer, asked for secrets, builds the block's whole JSON schema once for each of
     # its fields to find them: most of a 1,000-block migration's own CPU. Its schema's
     # `secret_fields`, read once per class, name the same fields: dump masked, then reveal those.
     data: dict[str, Any] = model.model_dump(mode="json", by_alias=True)
-    for name in paths:
+    for name in secret_fields:
         value = getattr(model, name)
         if value is not None:
             data[name] = to_jsonable_python(value.get_secret_value() if hasattr(value, "get_secret_value") else value)

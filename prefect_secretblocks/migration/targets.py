@@ -146,9 +146,9 @@ def _integration_target(
     def build(value: Any) -> Block:
         if not isinstance(value, value_type):
             raise ValueError(f"expected {expected} for {secret_field}")
-        made = block_class()
+        integration_class = block_class()  # outside the try: a broken package is its own error
         try:
-            return made(**{secret_field: value})
+            return integration_class(**{secret_field: value})
         except ValidationError:
             raise
         except Exception as exc:  # GcpCredentials parses the key when created: its error could quote it
