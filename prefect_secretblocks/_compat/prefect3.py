@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Callable, Literal
@@ -122,7 +123,7 @@ async def aregister_block_type(block_class: type[Block], client: PrefectClient |
 
 def model_data(model: Any, mode: Literal["python", "json"] = "python", include_secrets: bool = False) -> dict[str, Any]:
     """A model's field values by alias; in `json` mode JSON-ready, secrets shown only if asked."""
-    secret_fields = _top_level_secret_fields(type(model)) if include_secrets and mode == "json" else None
+    secret_fields = _top_level_secret_fields(model.__class__) if include_secrets and mode == "json" else None
     if secret_fields is None:
         return model.model_dump(mode=mode, by_alias=True, context={"include_secrets": include_secrets})
     # Prefect's serializer, asked for secrets, builds the block's whole JSON schema once for each of
@@ -136,21 +137,13 @@ def model_data(model: Any, mode: Literal["python", "json"] = "python", include_s
     return data
 
 
-#: Block class -> its top-level secret fields (None: reveal through Prefect's serializer).
-_SECRET_FIELDS: dict[type[Any], tuple[str, ...] | None] = {}
-
-
-def _top_level_secret_fields(model_class: type[Any]) -> tuple[str, ...] | None:
+@functools.cache
+def _top_level_secret_fields(model_class: Any) -> tuple[str, ...] | None:
     """
     The fields a block's schema lists as secret (`secret_fields`), when each is a top-level field
-    serialized under its own name (a `SecretDict` is listed as `field.*`); None for any other model.
+    serialized under its own name (a `SecretDict` is listed as `field.*`); None for any other model
+    (reveal through Prefect's serializer). Read once per class.
     """
-    if model_class not in _SECRET_FIELDS:
-        _SECRET_FIELDS[model_class] = _read_top_level_secret_fields(model_class)
-    return _SECRET_FIELDS[model_class]
-
-
-def _read_top_level_secret_fields(model_class: Any) -> tuple[str, ...] | None:
     from prefect.blocks.core import Block
 
     if not issubclass(model_class, Block):  # only a block's schema lists its secret_fields
