@@ -34,6 +34,7 @@ from prefect_secretblocks.exceptions import (
     UnknownBlockType,
     UnknownSecret,
     ValueDoesNotFit,
+    a_block_of,
 )
 from prefect_secretblocks.migration import (
     DEFAULT_CONCURRENCY,
@@ -124,7 +125,7 @@ def describe_bad_input(exc: BadInputError) -> str:
     if isinstance(exc, ValueDoesNotFit):
         flags = " ".join(f"--map {name}=secret" for name in exc.secret_names)
         return (
-            f"secret {exc.secret} ({exc.source}) does not fit a {exc.slug} block: {exc.reason}; "
+            f"secret {exc.secret} ({exc.source}) does not fit {a_block_of(exc.slug)}: {exc.reason}; "
             f"keep it as a generic Secret with {flags}"
         )
     return str(exc)
@@ -301,14 +302,13 @@ def _print_table(plan: MigrationPlan, report: Optional[MigrationReport], unwritt
     rows: list[Outcome] | None = list(report.outcomes) if report is not None else None
     for index, entry in enumerate(plan.entries):
         if rows is None:
-            table.add_row(
-                entry.secret, entry.source, entry.block_type, entry.block_name, entry.action.value, entry.note
-            )
+            result, note = entry.action.value, entry.note
         else:
             outcome = rows[index]
             backup = f"the previous value is kept in block {outcome.backup_name}" if outcome.backup_name else ""
-            note = "; ".join(filter(None, [outcome.entry.note, outcome.error, backup]))
-            table.add_row(entry.secret, entry.source, entry.block_type, entry.block_name, outcome.result.value, note)
+            result, note = outcome.result.value, "; ".join(filter(None, [outcome.entry.note, outcome.error, backup]))
+        cells = (entry.secret, entry.source, entry.block_type, entry.block_name, result, note)
+        table.add_row(*(Text(cell) for cell in cells))  # Text: `prefect-secretblocks[email]` is not rich markup
     stdout.print(table)
     counts = plan.summary() if report is None else report.summary()
     summary = ", ".join(f"{count} {what}" for what, count in counts.items() if count)

@@ -119,6 +119,11 @@ class SharedBlockName(BadInputError):
         super().__init__(f"block name {block_name!r} would be used by {described}; choose another name for one")
 
 
+def a_block_of(slug: str) -> str:
+    """`a github-token block`, `an email-server-credentials block`: the article the slug's sound takes."""
+    return f"{'an' if slug[:1] in 'aeio' else 'a'} {slug} block"
+
+
 class ValueDoesNotFit(BadInputError):
     """A secret's value does not fit the typed block its name or the chosen type maps it to.
 
@@ -130,7 +135,7 @@ class ValueDoesNotFit(BadInputError):
         self.secret, self.source, self.slug, self.reason = secret, source, slug, reason
         self.secret_names = secret_names
         super().__init__(
-            f"secret {secret} ({source}) does not fit a {slug} block: {reason}; keep it as a generic Secret"
+            f"secret {secret} ({source}) does not fit {a_block_of(slug)}: {reason}; keep it as a generic Secret"
         )
 
 

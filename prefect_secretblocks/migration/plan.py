@@ -23,6 +23,7 @@ from prefect_secretblocks.exceptions import (
     SharedBlockName,
     UnknownSecret,
     ValueDoesNotFit,
+    a_block_of,
 )
 from prefect_secretblocks.migration.targets import (
     CORE_SLACK_WEBHOOK_TARGET,
@@ -395,7 +396,7 @@ def _fallback_note(unit: _Unit, options: MigrationOptions, target: BlockTarget, 
     if wanted is None or wanted.integration is None:
         return ""
     integration = wanted.integration
-    return f"{integration.package} is not installed, so not a {wanted.slug} block: {integration.install_hint()}"
+    return f"{integration.package} is not installed, so not {a_block_of(wanted.slug)}: {integration.install_hint()}"
 
 
 def _action(found: Optional[ExistingBlock], value_json: str, options: MigrationOptions) -> Action:

@@ -125,6 +125,22 @@ def test_without_prefect_email_the_pair_stays_two_core_secrets_with_notes(monkey
     assert all("prefect-secretblocks[email]" in entry.note for entry in plan.entries)
 
 
+def test_the_printed_plan_names_the_extra_with_its_brackets_and_the_right_article(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rich.console import Console
+
+    from prefect_secretblocks import cli
+
+    uninstall(monkeypatch, "prefect_email")
+    monkeypatch.setattr(cli, "stdout", Console(record=True, width=400))
+    cli._print_table(plan_migration([secret("EMAIL_USERNAME", EMAIL_USERNAME)]), None, "")
+    printed = cli.stdout.export_text()
+    assert "so not an email-server-credentials block: pip install prefect-email (or prefect-secretblocks[email])" in (
+        printed
+    )
+
+
 def test_unavailable_target_names_what_would_have_been_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
     uninstall(monkeypatch, "prefect_gcp")
     assert target_for("GCP_CREDENTIALS").slug == "secret"

@@ -324,7 +324,7 @@ def wrong_shape_message(name: str, value: Any) -> str:
 
 def test_aws_credentials_without_secret_access_key_is_bad_input() -> None:
     message = wrong_shape_message("AWS_CREDENTIALS", {"ACCESS_KEY": canaries.AWS_ACCESS_KEY})
-    assert message.startswith("secret AWS_CREDENTIALS (fake-config.toml) does not fit a aws-credentials block")
+    assert message.startswith("secret AWS_CREDENTIALS (fake-config.toml) does not fit an aws-credentials block")
     assert message.endswith("--map AWS_CREDENTIALS=secret")
     assert_no_leak(message, "the wrong-shape error")
 
