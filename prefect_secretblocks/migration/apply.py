@@ -305,7 +305,9 @@ class PlanWriter:
             block_type_id=ids.block_type_id,
         )
         document = await while_busy(lambda: self.client.create_block_document(create, include_secrets=True))
-        self.record("created", entry, block_id=document.id, updated=timestamp(document.updated))
+        # The server answers a create with its secrets masked, and stores the data as sent: the
+        # digest is of the data sent (a test holds it equal to the data read back with secrets).
+        self.record("created", entry, written=create.data, block_id=document.id, updated=timestamp(document.updated))
 
     async def replace(self, entry: PlannedBlock) -> str:
         """Keep the block's previous data as a backup block, then replace its data; the backup's name."""
@@ -322,8 +324,8 @@ class PlanWriter:
             merge_existing_data=False,
         )
         await while_busy(lambda: self.client.update_block_document(existing_id, update))
-        saved = await self.client.read_block_document(existing_id, include_secrets=False)
-        self.record("updated", entry, block_id=existing_id, updated=timestamp(saved.updated))
+        saved = await self.client.read_block_document(existing_id, include_secrets=True)
+        self.record("updated", entry, written=saved.data, block_id=existing_id, updated=timestamp(saved.updated))
         return str(backup.name)
 
     async def back_up(self, entry: PlannedBlock, previous: BlockDocument) -> BlockDocument:
