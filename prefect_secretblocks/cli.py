@@ -124,9 +124,10 @@ def describe_bad_input(exc: BadInputError) -> str:
         return f"block name {exc.block_name!r} would be used by {described}; rename one with --name SECRET=BLOCK_NAME"
     if isinstance(exc, ValueDoesNotFit):
         flags = " ".join(f"--map {name}=secret" for name in exc.secret_names)
+        empty = "its 1.x value is empty: leave it out with --skip-empty, or " if exc.empty else ""
         return (
             f"secret {exc.secret} ({exc.source}) does not fit {a_block_of(exc.slug)}: {exc.reason}; "
-            f"keep it as a generic Secret with {flags}"
+            f"{empty}keep it as a generic Secret with {flags}"
         )
     return str(exc)
 
@@ -181,6 +182,14 @@ AlsoCoreSlackWebhookOption = Annotated[
         "and URL: the block Automations can use on a server without this package, such as Prefect Cloud.",
     ),
 ]
+SkipEmptyOption = Annotated[
+    bool,
+    typer.Option(
+        "--skip-empty",
+        help='Leave out secrets whose 1.x value is empty (placeholders such as EMAIL_PASSWORD = ""); '
+        "without it they are planned with a note.",
+    ),
+]
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the plan and write nothing.")]
 CheckOption = Annotated[
     bool,
@@ -210,6 +219,7 @@ def migrate(
     prefix: PrefixOption = "",
     on_conflict: OnConflictOption = OnConflict.SKIP,
     also_core_slack_webhook: AlsoCoreSlackWebhookOption = False,
+    skip_empty: SkipEmptyOption = False,
     dry_run: DryRunOption = False,
     check: CheckOption = False,
     journal: JournalOption = None,
@@ -225,6 +235,7 @@ def migrate(
         exclude=exclude,
         prefix=prefix,
         also_core_slack_webhook=also_core_slack_webhook,
+        skip_empty=skip_empty,
     )
     write = not (dry_run or check)
     with _one_line_errors() as secrets:
@@ -235,9 +246,14 @@ def migrate(
             migration = run_migration(secrets, options, not write, concurrency, on_outcome, journal)
             plan, report = asyncio.run(migration)
     _print_migration(plan, report, output, check)
-    drifted = check and any(entry.action is not Action.UNCHANGED for entry in plan.entries)
-    if drifted or (report is not None and report.problems):
+    if _failed(plan, report, check):
         raise typer.Exit(1)
+
+
+def _failed(plan: MigrationPlan, report: Optional[MigrationReport], check: bool) -> bool:
+    """Exit 1: `--check` found drift, or some secrets failed or were in conflict."""
+    drifted = check and any(entry.action is not Action.UNCHANGED for entry in plan.entries)
+    return drifted or (report is not None and bool(report.problems))
 
 
 @contextmanager

@@ -128,12 +128,21 @@ class ValueDoesNotFit(BadInputError):
     """A secret's value does not fit the typed block its name or the chosen type maps it to.
 
     `secret` is the plan entry's secret (`EMAIL_USERNAME + EMAIL_PASSWORD` for secrets 1.x read
-    together), `secret_names` the 1.x names it holds; `reason` never holds the value.
+    together), `secret_names` the 1.x names it holds, `empty` those whose 1.x value is empty (a
+    placeholder); `reason` never holds the value.
     """
 
-    def __init__(self, secret: str, source: str, slug: str, reason: str, secret_names: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        secret: str,
+        source: str,
+        slug: str,
+        reason: str,
+        secret_names: tuple[str, ...],
+        empty: tuple[str, ...] = (),
+    ) -> None:
         self.secret, self.source, self.slug, self.reason = secret, source, slug, reason
-        self.secret_names = secret_names
+        self.secret_names, self.empty = secret_names, empty
         super().__init__(
             f"secret {secret} ({source}) does not fit {a_block_of(slug)}: {reason}; keep it as a generic Secret"
         )

@@ -141,3 +141,13 @@ def test_unreachable_prefect_exits_1_with_one_line(tmp_path: Path, config: Path)
     result = migrate(tmp_path, "--config", str(config), env={"PREFECT_API_URL": "http://127.0.0.1:9/api"})
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("Error: ")
+
+
+def test_skip_empty_leaves_placeholders_out_of_the_plan(tmp_path: Path, prefix: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[context.secrets]\nSMTP_PASSWORD = ""\nDB_PASSWORD = "fake-db"\n')
+    args = ("--config", str(config), "--prefix", prefix, "--dry-run", "--format", "json")
+    planned = {entry["secret"]: entry["note"] for entry in json.loads(migrate(tmp_path, *args).stdout)["plan"]}
+    assert planned == {"SMTP_PASSWORD": "empty in 1.x (a placeholder?)", "DB_PASSWORD": ""}
+    skipped = json.loads(migrate(tmp_path, *args, "--skip-empty").stdout)["plan"]
+    assert [entry["secret"] for entry in skipped] == ["DB_PASSWORD"]

@@ -77,6 +77,9 @@ class MigrationOptions:
     """
     The choices of a migration (the CLI's flags: `block_types` is `--map`, `block_names` is `--name`).
 
+    `skip_empty` (`--skip-empty`) leaves out the secrets whose 1.x value is empty, placeholders
+    such as `EMAIL_PASSWORD = ""`; without it they are planned, each with a note that says so.
+
     `also_core_slack_webhook` (`--also-core-slack-webhook`) plans, beside each `SlackWebhookURL`,
     Prefect's core `SlackWebhook` block with the same name and URL: the block an Automation on a
     server without this package (Prefect Cloud) can notify through.
@@ -89,6 +92,7 @@ class MigrationOptions:
     exclude: Collection[str] = ()
     prefix: str = ""
     also_core_slack_webhook: bool = False
+    skip_empty: bool = False  # --skip-empty: leave out secrets whose 1.x value is empty (`is_empty_value`)
 
     def target(self, secret_name: str, value: Any = None) -> BlockTarget:
         """The block type a secret becomes: `block_types` (`--map`) wins, then its name, then the value's shape."""
@@ -214,7 +218,9 @@ def plan_migration(
     selected = [
         secret
         for secret in secrets
-        if (not options.only or secret.name in options.only) and secret.name not in options.exclude
+        if (not options.only or secret.name in options.only)
+        and secret.name not in options.exclude
+        and not (options.skip_empty and is_empty_value(secret.value))
     ]
     entries = tuple(_plan_one(unit, options, existing) for unit in _planning_units(selected, options))
     _check_block_names(entries)
@@ -310,6 +316,7 @@ def _plan_one(
     value_json = canonical_json(value)
     note = _join_notes(
         unit.note,
+        _empty_note(unit),
         _fallback_note(unit, options, target, value),
         "a tuple in 1.x, saved as a JSON list" if changed else "",
     )
@@ -384,8 +391,36 @@ def _build(target: BlockTarget, value: Any, unit: _Unit, source: str) -> Block:
         return target.build(value)
     except (ValueError, ValidationError) as exc:
         raise ValueDoesNotFit(
-            secret=unit.secret.name, source=source, slug=target.slug, reason=_reason(exc), secret_names=unit.names
+            secret=unit.secret.name,
+            source=source,
+            slug=target.slug,
+            reason=_reason(exc),
+            secret_names=unit.names,
+            empty=_empty_names(unit),
         ) from None
+
+
+def is_empty_value(value: Any) -> bool:
+    """Whether a 1.x value is a placeholder: an empty or blank string, an empty table or list."""
+    if isinstance(value, str):
+        return not value.strip()
+    return isinstance(value, (dict, list, tuple)) and not value
+
+
+def _empty_names(unit: _Unit) -> tuple[str, ...]:
+    """The 1.x names in `unit` whose values are empty."""
+    if len(unit.names) == 1:
+        return unit.names if is_empty_value(unit.secret.value) else ()
+    return tuple(name for name in unit.names if is_empty_value(unit.secret.value[name]))
+
+
+def _empty_note(unit: _Unit) -> str:
+    empty = _empty_names(unit)
+    if not empty:
+        return ""
+    if len(unit.names) == 1:
+        return "empty in 1.x (a placeholder?)"
+    return f"{' and '.join(empty)} {'is' if len(empty) == 1 else 'are'} empty in 1.x (a placeholder?)"
 
 
 def _fallback_note(unit: _Unit, options: MigrationOptions, target: BlockTarget, value: Any) -> str:

@@ -519,3 +519,55 @@ def test_arbitrary_input_gives_a_plan_or_bad_input_error(
         plan_migration(read)
     except BadInputError as exc:
         assert "\n" not in str(exc)
+
+
+# --- empty 1.x values: placeholders in published configs --------------------------------------
+PLACEHOLDER_CONFIG = """
+[context.secrets]
+DB_PASSWORD = ""
+API_KEY = "   "
+EMAIL_USERNAME = "fake-user@example.com"
+EMAIL_PASSWORD = ""
+REFERENCED = "${context.secrets.NOT_SET}"
+FILLED = "fake-filled"
+"""
+
+
+def placeholder_secrets(tmp_path: Path) -> list[V1Secret]:
+    config = tmp_path / "config.toml"
+    config.write_text(PLACEHOLDER_CONFIG)
+    return read_v1_secrets(config=config, environ={}, use_environment=False)
+
+
+def test_an_empty_value_is_planned_with_a_note_that_says_so(tmp_path: Path) -> None:
+    plan = {entry.secret: entry for entry in plan_migration(placeholder_secrets(tmp_path)).entries}
+    for name in ("DB_PASSWORD", "API_KEY", "REFERENCED"):
+        assert (plan[name].action, plan[name].note) == (Action.CREATE, "empty in 1.x (a placeholder?)"), name
+    assert plan["FILLED"].note == ""
+
+
+def test_an_empty_member_of_the_email_pair_is_named_in_the_shared_blocks_note(tmp_path: Path) -> None:
+    plan = {entry.secret: entry for entry in plan_migration(placeholder_secrets(tmp_path)).entries}
+    pair = plan["EMAIL_USERNAME + EMAIL_PASSWORD"]
+    assert (pair.block_type, pair.note) == (
+        "email-server-credentials",
+        "EMAIL_PASSWORD is empty in 1.x (a placeholder?)",
+    )
+
+
+def test_skip_empty_leaves_empty_values_out(tmp_path: Path) -> None:
+    plan = plan_migration(placeholder_secrets(tmp_path), MigrationOptions(skip_empty=True))
+    # EMAIL_USERNAME alone is no EmailServerCredentials: it stays a core Secret, as with --exclude EMAIL_PASSWORD
+    assert [(entry.secret, entry.block_type) for entry in plan.entries] == [
+        ("EMAIL_USERNAME", "secret"),
+        ("FILLED", "secret"),
+    ]
+
+
+def test_an_empty_value_a_typed_block_refuses_is_bad_input_naming_skip_empty() -> None:
+    message = cli_error([secret("GITHUB_ACCESS_TOKEN", "")])
+    assert message.startswith("secret GITHUB_ACCESS_TOKEN (config.toml) does not fit a github-token block: ")
+    assert message.endswith(
+        "its 1.x value is empty: leave it out with --skip-empty, or keep it as a generic Secret with "
+        "--map GITHUB_ACCESS_TOKEN=secret"
+    )
