@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from prefect_secretblocks.blocks.github import GitHubToken
     from prefect_secretblocks.blocks.slack import SlackWebhookURL, slack_notifier
     from prefect_secretblocks.blocks.twitter import TwitterCredentials
+    from prefect_secretblocks.redaction import mask_secret
 
 __version__ = "0.1.0"
 
@@ -22,8 +23,9 @@ _EXPORTS = {
     "SlackWebhookURL": "prefect_secretblocks.blocks.slack",
     "TwitterCredentials": "prefect_secretblocks.blocks.twitter",
     "slack_notifier": "prefect_secretblocks.blocks.slack",
+    "mask_secret": "prefect_secretblocks.redaction",
 }
-__all__ = ["GitHubToken", "SlackWebhookURL", "TwitterCredentials", "slack_notifier"]
+__all__ = ["GitHubToken", "SlackWebhookURL", "TwitterCredentials", "mask_secret", "slack_notifier"]
 
 
 def __getattr__(name: str) -> Any:

@@ -6,9 +6,8 @@ from typing import Any, Optional
 
 from prefect.utilities.names import obfuscate
 
-from prefect_secretblocks._compat import BlockCompat, SecretStr, http_url, secret_schema_field
+from prefect_secretblocks._compat import BlockCompat, http_url, secret_schema_field
 from prefect_secretblocks.exceptions import InvalidStoredBlock
-from prefect_secretblocks.redaction import register_secrets
 
 # The same UI hints as Prefect's core `Secret` block: a password input, never read back.
 _SECRET_SCHEMA_HINTS = {"writeOnly": True, "format": "password"}
@@ -49,9 +48,9 @@ class SecretBlockMixin(BlockCompat):
     """
     Mixin for this package's blocks, on Prefect 2 and 3 alike.
 
-    Validation errors never show the rejected input, `aload`/`asave` can be awaited, the
-    block's secret values are masked in Prefect's logs once it is created, and a saved block
-    whose data fails validation is refused at load with `InvalidStoredBlock`.
+    Validation errors never show the rejected input, `aload`/`asave` can be awaited, and a saved
+    block whose data fails validation is refused at load with `InvalidStoredBlock`. (Its secret
+    values are masked once it is created, as every block's are: see `redaction.py`.)
     """
 
     @classmethod
@@ -69,8 +68,3 @@ class SecretBlockMixin(BlockCompat):
             expected=cls._expected_value(fields[0]),
             more_fields=fields[1:],
         )
-
-    def block_initialization(self) -> None:
-        """Called by `Block.__init__`, so on `load`/`aload` too."""
-        super().block_initialization()  # type: ignore[misc]
-        register_secrets(value.get_secret_value() for value in vars(self).values() if isinstance(value, SecretStr))
