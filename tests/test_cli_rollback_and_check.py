@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import subprocess
 from pathlib import Path
 
 import pytest
+from prefect.blocks.system import Secret
 from prefect.settings import PREFECT_API_URL
 
+from prefect_secretblocks._compat import asave_block
 from tests.canaries import assert_no_leak
 from tests.helpers.cli import run_cli
 from tests.helpers.prefect_api import block_document_ids
@@ -109,3 +112,40 @@ def test_a_journal_that_exists_already_is_bad_input_and_nothing_is_written(
     assert result.returncode == 2 and "cannot be created" in result.stderr
     assert block_document_ids() == before
     assert journal.read_text() == "an earlier run's journal\n"
+
+
+def migrate_twice(tmp_path: Path, config: Path, prefix: str) -> tuple[Path, Path]:
+    """Run 1 creates three blocks; PORT changes in the 1.x config; run 2 replaces its block, keeping the copy."""
+    first, second = tmp_path / "j1.jsonl", tmp_path / "j2.jsonl"
+    assert migrate(tmp_path, "--config", str(config), "--prefix", prefix, "--journal", str(first)).returncode == 0
+    config.write_text(CONFIG.replace('PORT = "5432"', 'PORT = "5433"'))
+    overwrite = ("--on-conflict", "overwrite", "--journal", str(second))
+    replaced = migrate(tmp_path, "--config", str(config), "--prefix", prefix, *overwrite)
+    assert replaced.returncode == 0 and "1 updated" in replaced.stdout, replaced.stdout
+    return first, second
+
+
+def test_two_runs_rolled_back_in_reverse_order_leave_nothing(tmp_path: Path, config: Path, prefix: str) -> None:
+    before = block_document_ids()
+    first, second = migrate_twice(tmp_path, config, prefix)
+    later = rollback(tmp_path, str(second))
+    assert later.returncode == 0 and "1 restore" in later.stdout, later.stdout
+    earlier = rollback(tmp_path, str(first))
+    assert earlier.returncode == 0 and "3 delete" in earlier.stdout, earlier.stdout
+    assert block_document_ids() == before
+
+
+def test_a_block_edited_between_the_rollbacks_is_left_as_it_is_and_exits_1(
+    tmp_path: Path, config: Path, prefix: str
+) -> None:
+    before = block_document_ids()
+    first, second = migrate_twice(tmp_path, config, prefix)
+    assert rollback(tmp_path, str(second)).returncode == 0
+    asyncio.run(asave_block(Secret(value="5434"), f"{prefix}port", overwrite=True))
+    earlier = rollback(tmp_path, str(first), "--format", "json")
+    assert earlier.returncode == 1
+    steps = {step["block_name"]: step for step in json.loads(earlier.stdout)["steps"]}
+    assert steps[f"{prefix}port"]["action"] == "changed"
+    assert steps[f"{prefix}port"]["note"] == "changed after the migration; left as it is"
+    assert json.loads(earlier.stdout)["summary"]["delete"] == 2
+    assert len(block_document_ids() - before) == 1  # the edited block, left as it is

@@ -1,8 +1,12 @@
 """Undo one `migrate` run from its journal: delete what it created, restore what it replaced.
 
-A block is touched only while it is as the run left it: its `updated` timestamp is the one the
-journal recorded right after the save. One changed since is reported and left alone. Undoing
-is idempotent: a block already deleted, or already restored, is `already-undone`.
+A block is touched only while it holds what the run wrote: its type and data give the keyed
+digest the journal recorded right after the save (`digest.py`), whoever wrote it last, so a block
+a later run replaced and that run's rollback restored counts as unchanged. One changed since to
+another value is reported and left alone. Where the digest cannot be compared (a journal written
+before digests, or a machine without the journal's key), the `updated` timestamp the journal
+recorded is compared instead, and the step's note says so. Undoing is idempotent: a block already
+deleted, or already restored, is `already-undone`.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ import httpx
 from prefect.client.orchestration import get_client
 from prefect.exceptions import ObjectNotFound
 
-from prefect_secretblocks.migration.journal import JournalEntry, timestamp
+from prefect_secretblocks.migration.digest import DigestKey
+from prefect_secretblocks.migration.journal import JournalEntry, journal_digest_key, timestamp
 from prefect_secretblocks.migration.plan import count_each
 
 if TYPE_CHECKING:
@@ -74,6 +79,7 @@ async def rollback_migration(
     client: Optional[PrefectClient] = None,
     dry_run: bool = False,
     on_step: Optional[Callable[[RollbackStep], None]] = None,
+    digest_key: Optional[DigestKey] = None,
 ) -> RollbackReport:
     """
     Undo the blocks of a journal (`read_journal`), one at a time, in reverse order.
@@ -81,13 +87,15 @@ async def rollback_migration(
     Args:
         client: A Prefect client; one is opened (and closed) when omitted.
         dry_run: Decide every step, change nothing.
+        digest_key: The key of the journal's digests; by default this machine's (`journal_digest_key()`).
     """
     if client is None:
         async with get_client() as own_client:
-            return await rollback_migration(entries, own_client, dry_run, on_step)
+            return await rollback_migration(entries, own_client, dry_run, on_step, digest_key)
+    digest_key = digest_key or journal_digest_key()
     steps = []
     for entry in reversed(entries):
-        undo = _Undo(client, entry, dry_run)
+        undo = _Undo(client, entry, dry_run, digest_key)
         try:
             step = await (undo.created() if entry.action == "created" else undo.replaced())
         except (httpx.HTTPStatusError, httpx.TransportError) as exc:
@@ -101,15 +109,19 @@ async def rollback_migration(
 class _Undo:
     """Undoing one journal entry: decide from what the API holds now, then act unless a dry run."""
 
-    def __init__(self, client: PrefectClient, entry: JournalEntry, dry_run: bool) -> None:
+    def __init__(self, client: PrefectClient, entry: JournalEntry, dry_run: bool, key: Optional[DigestKey]) -> None:
         self.client, self.entry, self.dry_run = client, entry, dry_run
+        # Compare data when the journal has this block's digest and this machine the key that made it.
+        usable = key is not None and entry.digest is not None and entry.digest_key_id == key.key_id
+        self.key = key if usable else None
+        self.judged_by_timestamp = False  # set when `changed_since` had to compare `updated` timestamps
 
     async def created(self) -> RollbackStep:
         """A block the run created: delete it, unless changed since (or gone already)."""
-        current = await self.current()
+        current = await self.current(include_secrets=self.key is not None)
         if current is None:
             return self.step(RollbackAction.ALREADY_UNDONE, "the block no longer exists")
-        if self.entry.confirmed and timestamp(current.updated) != self.entry.updated:
+        if self.changed_since(current):
             return self.step(RollbackAction.CHANGED, "changed after the migration; left as it is")
         if not self.dry_run:
             await self.client.delete_block_document(current.id)
@@ -125,11 +137,21 @@ class _Undo:
         if current is None:
             return self.step(RollbackAction.CHANGED, f"deleted after the migration; the copy is kept in {backup.name}")
         restored = current.data == backup.data  # compared in memory, never shown
-        if not restored and self.entry.confirmed and timestamp(current.updated) != self.entry.updated:
+        if not restored and self.changed_since(current):
             return self.step(RollbackAction.CHANGED, f"changed after the migration; the copy is kept in {backup.name}")
         if not self.dry_run:
             await self.restore(current, backup, restored)
         return self.step(RollbackAction.RESTORE, f"from {backup.name}, which is then deleted")
+
+    def changed_since(self, current: BlockDocument) -> bool:
+        """Whether the block no longer holds what the run wrote (unknown for a save the run did not confirm)."""
+        if not self.entry.confirmed:
+            return False
+        if self.key is not None:  # by value: whoever wrote it last, is it what the run wrote?
+            block_type = current.block_type.slug if current.block_type else self.entry.block_type
+            return self.key.digest(block_type, current.data) != self.entry.digest
+        self.judged_by_timestamp = True
+        return timestamp(current.updated) != self.entry.updated
 
     async def restore(self, current: BlockDocument, backup: BlockDocument, restored: bool) -> None:
         from prefect.client.schemas.actions import BlockDocumentUpdate
@@ -161,6 +183,15 @@ class _Undo:
             return None
 
     def step(self, action: RollbackAction, note: str = "") -> RollbackStep:
+        """The step, its note saying when the block was judged by its update time rather than its data."""
+        if self.judged_by_timestamp:
+            why = (
+                "the journal has no digest of it"
+                if self.entry.digest is None
+                else "no digest key for this journal here"
+            )
+            judged = f"data not compared ({why}); judged by its update time"
+            note = f"{note}; {judged}" if note else judged
         return RollbackStep(entry=self.entry, action=action, note=note)
 
 
