@@ -28,6 +28,7 @@ from prefect.settings import PREFECT_API_URL
 from prefect_secretblocks import GitHubToken, SlackWebhookURL, TwitterCredentials
 from prefect_secretblocks._compat import ValidationError, error_details, model_data, model_json
 from prefect_secretblocks.exceptions import NotificationFailed
+from prefect_secretblocks.migration.journal import digest_key_path
 
 from . import canaries
 from .canaries import assert_no_leak
@@ -262,6 +263,9 @@ def test_migration_journal_does_not_leak(tmp_path: Path, canary_config: Path) ->
     assert replaced.returncode == 0, replaced.stderr[-300:]
     assert '"backed-up"' in second.read_text()
     assert_no_leak(first.read_text() + second.read_text() + replaced.stdout + replaced.stderr, "migrate journals")
+    # Their digests of the data are keyed by a file under PREFECT_HOME (the test process's), never in a journal.
+    journals, key = first.read_text() + second.read_text(), digest_key_path().read_text().strip()
+    assert '"digest"' in journals and key not in journals and not list(tmp_path.rglob(".digest-key"))
 
 
 def test_rollback_output_does_not_leak(tmp_path: Path, canary_config: Path) -> None:
