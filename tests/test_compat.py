@@ -104,3 +104,27 @@ def test_the_data_saved_with_secrets_is_what_prefects_own_serializer_gives(block
     # rebuild the schema for every field: the result must be the same.
     expected = block.model_dump(mode="json", by_alias=True, context={"include_secrets": True})
     assert _compat.model_data(block, mode="json", include_secrets=True) == expected
+
+
+@pytest.mark.prefect3_only(reason="Prefect 2 serves its embedded API in-process and starts no service there")
+def test_the_embedded_server_runs_without_its_background_services_unless_the_user_set_them() -> None:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    user_set = {"server.services.triggers.enabled": True, "server.ephemeral.startup_timeout_seconds": 7}
+    with temporary_settings(restore_defaults={PREFECT_API_URL}, updates=user_set):
+        with _compat.embedded_api_settings(120) as settings:
+            assert settings.server.services.event_persister.enabled is False
+            assert settings.server.services.task_run_recorder.enabled is False
+            assert settings.server.analytics_enabled is False
+            assert settings.server.services.triggers.enabled is True
+            assert settings.server.ephemeral.startup_timeout_seconds == 7
+
+
+@pytest.mark.prefect3_only(reason="Prefect 2 serves its embedded API in-process and starts no service there")
+def test_a_command_talking_to_a_server_leaves_the_server_settings_alone() -> None:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:4200/api"}):
+        with _compat.embedded_api_settings(120) as settings:
+            assert settings.server.services.event_persister.enabled is True
+            assert settings.server.ephemeral.startup_timeout_seconds == 120

@@ -180,8 +180,9 @@ def embedded_api_settings(startup_timeout: int) -> Iterator[None]:
     """
     For a command that may use Prefect's embedded API (no `PREFECT_API_URL`).
 
-    Prefect 2 serves it in-process, so there is no server start to wait for; creating its
-    SQLite database makes SQLAlchemy warn about two indexes it cannot reflect, which says
+    Prefect 2 serves it in-process, so there is no server start to wait for, and no background
+    service to turn off (`create_app(ephemeral=True)` starts none, telemetry included). Creating
+    its SQLite database makes SQLAlchemy warn about two indexes it cannot reflect, which says
     nothing to the user of a command.
     """
     from sqlalchemy.exc import SAWarning

@@ -188,17 +188,33 @@ def core_secret_get(secret: Any) -> Any:
     return secret.get()
 
 
+#: The background services of Prefect 3's embedded server that a command saving blocks does not
+#: need, by setting. Telemetry first: offline it logs `Failed to send telemetry` at ERROR on every
+#: run, and its first write to a fresh SQLite database could meet the block registration's as
+#: `database is locked`, a traceback. The others consume events and logs no one reads here.
+QUIET_EMBEDDED_SERVER = (
+    "server.analytics_enabled",
+    "server.services.event_persister.enabled",  # and with it the event vacuum
+    "server.services.event_logger.enabled",
+    "server.services.task_run_recorder.enabled",
+    "server.services.triggers.enabled",  # reactive and proactive triggers, and their actions
+    "server.events.stream_out_enabled",
+    "server.logs.stream_out_enabled",
+)
+
+
 def embedded_api_settings(startup_timeout: int) -> AbstractContextManager[Any]:
     """
     For a command that may use Prefect's embedded API (no `PREFECT_API_URL`).
 
-    Prefect 3 starts it as a local server: give it `startup_timeout` seconds to start,
-    unless the user chose a timeout.
+    Prefect 3 starts it as a local server, passing it the settings of this context: give it
+    `startup_timeout` seconds to start, and run it without the services in `QUIET_EMBEDDED_SERVER`.
+    Each only as a default: a value the user set (environment, profile, .env) wins.
     """
-    from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS as timeout
-    from prefect.settings import temporary_settings
+    from prefect.settings import get_current_settings, temporary_settings
 
-    return temporary_settings(updates={} if timeout.value() != timeout.default() else {timeout: startup_timeout})
+    quiet = {} if get_current_settings().api.url else dict.fromkeys(QUIET_EMBEDDED_SERVER, False)
+    return temporary_settings(set_defaults={"server.ephemeral.startup_timeout_seconds": startup_timeout, **quiet})
 
 
 #: The hosts of the incoming-webhook URLs Prefect's core `SlackWebhook` block posts to.
