@@ -245,6 +245,26 @@ def bench_load(api_url: str, rounds: int) -> list[Figure]:
     ]
 
 
+def bench_run_logger(api_url: str, records: int, rounds: int) -> list[Figure]:
+    """20,000 records on a flow run's logger, masked with 10 / 1,000 / 10,000 values vs unmasked (#23)."""
+    figures = []
+    for values in (10, 1_000, 10_000):
+        completed = subprocess.run(
+            [PYTHON, str(BENCH / "run_logger.py"), "--values", str(values), "--records", str(records)]
+            + ["--rounds", str(rounds)],
+            env=environment(PREFECT_API_URL=api_url),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # the console handler's copy of every record
+            text=True,
+            check=True,
+        )
+        medians = json.loads(completed.stdout.strip().splitlines()[-1])
+        target = "<= 1.3" if values == 10_000 else "<= 1.5"
+        name = f"{records:,} run-logger records, {values:,} values masked vs unmasked"
+        figures.append(Figure(name, medians["masked"], medians["unmasked"], target))
+    return figures
+
+
 def median_wall(commands: dict[str, Sequence[str]], repetitions: int, env: dict[str, str]) -> dict[str, float]:
     """Interleaved repetitions of several commands; the median wall time of each."""
     timings: dict[str, list[float]] = {name: [] for name in commands}
@@ -328,6 +348,7 @@ def main() -> int:
     parser.add_argument("--quick-repetitions", type=int, default=7, help="for the fast benchmarks")
     parser.add_argument("--load-rounds", type=int, default=200)
     parser.add_argument("--scan-files", type=int, default=3000, help="files in the generated tree `scan` reads")
+    parser.add_argument("--log-records", type=int, default=20_000, help="records per block in the run-logger row")
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
 
@@ -341,6 +362,7 @@ def main() -> int:
     facts.update(scan_facts)
     with prefect_server() as server:
         figures += bench_load(server.url, args.load_rounds)
+        figures += bench_run_logger(server.url, args.log_records, args.repetitions)
         figures += bench_import(args.quick_repetitions)
         figures.append(bench_register(server.url, args.quick_repetitions))
     table = render(
