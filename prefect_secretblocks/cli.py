@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Callable, NoReturn, Optional
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
@@ -44,6 +45,7 @@ from prefect_secretblocks.migration import (
     MigrationReport,
     OnConflict,
     Outcome,
+    PlannedBlock,
     read_v1_secrets,
     run_migration,
 )
@@ -312,23 +314,55 @@ def _json_document(plan: MigrationPlan, report: Optional[MigrationReport]) -> di
 
 
 def _print_table(plan: MigrationPlan, report: Optional[MigrationReport], unwritten: str) -> None:
-    table = Table()
-    for header in ("Secret", "Source", "Block type", "Block name", "Action" if report is None else "Result", "Note"):
-        table.add_column(header, overflow="fold")  # wrap, never cut: names and sources must stay readable
-    rows: list[Outcome] | None = list(report.outcomes) if report is not None else None
-    for index, entry in enumerate(plan.entries):
-        if rows is None:
-            result, note = entry.action.value, entry.note
-        else:
-            outcome = rows[index]
-            backup = f"the previous value is kept in block {outcome.backup_name}" if outcome.backup_name else ""
-            result, note = outcome.result.value, "; ".join(filter(None, [outcome.entry.note, outcome.error, backup]))
-        cells = (entry.secret, entry.source, entry.block_type, entry.block_name, result, note)
+    """
+    The plan (or the run's results): one line per secret at 80 columns for ordinary names.
+
+    Sources are short names (`config.toml`, `agent.env:3`, `env`), in a column only when the
+    secrets come from more than one, else named once above the table (`--format json` has each
+    in full); notes are numbered footnotes under the table, one number for a note shared.
+    """
+    rows = list(_table_rows(plan, report))
+    sources = {entry.source for entry, _, _ in rows}
+    if len(sources) == 1:
+        stdout.print(Text(f"Secrets from {short_source(sources.pop(), full=True)}"), highlight=False, soft_wrap=True)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+    headers = ("Secret", "Source", "Block type", "Block name") if sources else ("Secret", "Block type", "Block name")
+    for header in headers:
+        table.add_column(header, overflow="fold")  # wrap, never cut: names must stay readable
+    table.add_column("Action" if report is None else "Result", no_wrap=True)
+    footnotes: dict[str, int] = {}
+    for entry, result, note in rows:
+        marker = f" [{footnotes.setdefault(note, len(footnotes) + 1)}]" if note else ""
+        source = (short_source(entry.source),) if sources else ()
+        cells = (entry.secret, *source, entry.block_type, entry.block_name, result + marker)
         table.add_row(*(Text(cell) for cell in cells))  # Text: `prefect-secretblocks[email]` is not rich markup
     stdout.print(table)
+    for note, number in footnotes.items():
+        stdout.print(Text(f"[{number}] {note}"), highlight=False, soft_wrap=True)
     counts = plan.summary() if report is None else report.summary()
     summary = ", ".join(f"{count} {what}" for what, count in counts.items() if count)
     stdout.print((unwritten if report is None else "") + summary, highlight=False)
+
+
+def _table_rows(plan: MigrationPlan, report: Optional[MigrationReport]) -> Iterator[tuple[PlannedBlock, str, str]]:
+    """Each entry with its action (or result) and its note (with the run's error and backup)."""
+    if report is None:
+        yield from ((entry, entry.action.value, entry.note) for entry in plan.entries)
+        return
+    for outcome in report.outcomes:
+        backup = f"the previous value is kept in block {outcome.backup_name}" if outcome.backup_name else ""
+        note = "; ".join(filter(None, [outcome.entry.note, outcome.error, backup]))
+        yield outcome.entry, outcome.result.value, note
+
+
+def short_source(source: str, full: bool = False) -> str:
+    """
+    A plan entry's sources: `config.toml` for `/home/me/.prefect/config.toml`, `env` for a variable.
+
+    `full`: the paths as they are, `env` still for the variables (their names are the secrets').
+    """
+    parts = source.split(", ")
+    return ", ".join("env" if part.startswith("env ") else part if full else Path(part).name for part in parts)
 
 
 @app.command()
