@@ -105,7 +105,7 @@ class MigrationOptions:
         Secrets 1.x read together (`EMAIL_USERNAME`, `EMAIL_PASSWORD`) share their block's name.
         """
         target = self.target(secret_name)
-        if secret_name in target.v1_names and target.shared_block_name:
+        if secret_name in target.grouped_names:
             return self.shared_block_name(target)
         return self.own_block_name(secret_name)
 
@@ -114,8 +114,8 @@ class MigrationOptions:
         return self.block_names.get(secret_name) or block_name_for(secret_name, self.prefix)
 
     def shared_block_name(self, target: BlockTarget) -> str:
-        """The name of the one block holding all of `target.v1_names`: a `block_names` entry for any of them, else the default."""
-        chosen = (self.block_names.get(name) for name in target.v1_names)
+        """The name of the one block holding `target.grouped_names`: a `block_names` entry for any of them, else the default."""
+        chosen = (self.block_names.get(name) for name in target.grouped_names)
         default = target.shared_block_name or target.slug
         return next(filter(None, chosen), None) or block_name_for(default, self.prefix)
 
@@ -254,7 +254,8 @@ class _Unit:
 
 
 def _planning_units(selected: Sequence[V1Secret], options: MigrationOptions) -> list[_Unit]:
-    """One unit per secret, except that secrets 1.x read together (EMAIL_USERNAME + EMAIL_PASSWORD) share one."""
+    """One unit per secret, except that secrets 1.x read together share one (EMAIL_USERNAME + EMAIL_PASSWORD,
+    AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY with AWS_SESSION_TOKEN and the region when found)."""
     by_name = {secret.name: secret for secret in selected}
     units: list[_Unit] = []
     taken: set[str] = set()
@@ -262,11 +263,12 @@ def _planning_units(selected: Sequence[V1Secret], options: MigrationOptions) -> 
         if secret.name in taken:
             continue
         target = options.target(secret.name)
-        if not (target.shared_block_name and secret.name in target.v1_names):
+        together = [name for name in target.grouped_names if name in by_name and options.target(name) is target]
+        if secret.name not in target.grouped_names:
             units.append(_Unit(secret=secret, names=(secret.name,), block_name=options.own_block_name(secret.name)))
-        elif all(name in by_name and options.target(name) is target for name in target.v1_names):
-            units.append(_shared_unit([by_name[name] for name in target.v1_names], target, options))
-            taken.update(target.v1_names)
+        elif set(target.v1_names) <= set(together):  # the required ones, and the optional ones found
+            units.append(_shared_unit([by_name[name] for name in together], target, options))
+            taken.update(together)
         else:
             units.append(_lone_unit(secret, target, options))
     return units
@@ -312,7 +314,7 @@ def _plan_one(
             note=_join_notes(unit.note, f"not migrated: the value {exc}"),
         )
     target = unit.target or options.target(secret.name, value)
-    block = _build(target, value, unit, source)
+    block, value = _build(target, value, unit, source)
     value_json = canonical_json(value)
     note = _join_notes(
         unit.note,
@@ -386,9 +388,11 @@ def _plan_core_slack_webhook(
     )
 
 
-def _build(target: BlockTarget, value: Any, unit: _Unit, source: str) -> Block:
+def _build(target: BlockTarget, value: Any, unit: _Unit, source: str) -> tuple[Block, Any]:
+    """The block holding `value`, and the value as the block type's `v1_value` gives it back (`combine`d)."""
     try:
-        return target.build(value)
+        combined = target.combine(value) if target.combine is not None else value
+        return target.build(combined), combined
     except (ValueError, ValidationError) as exc:
         raise ValueDoesNotFit(
             secret=unit.secret.name,

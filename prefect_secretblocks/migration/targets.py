@@ -15,7 +15,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from prefect_secretblocks._compat import ValidationError, core_secret_get, core_secret_value, required_fields
@@ -67,8 +67,22 @@ class BlockTarget:
     replacement_import: tuple[str, str]  # (module, name): the import `replacement` needs
     integration: Optional[Integration] = None  # None: always installed (Prefect, us, prefect-aws)
     # 1.x read all of `v1_names` together (EmailTask): one block of this name holds them all,
-    # and `build`/`v1_value` take and give `{v1 name: value}`.
+    # with `optional_v1_names` when they are found too; `combine` turns `{v1 name: value}` into
+    # what `build` takes and `v1_value` gives (None: as it is).
     shared_block_name: Optional[str] = None
+    optional_v1_names: tuple[str, ...] = ()
+    combine: Optional[Callable[[dict[str, Any]], Any]] = None
+    # For a shared block: the code after `replacement` giving one 1.x name's value (`.username`).
+    fields: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def grouped_names(self) -> tuple[str, ...]:
+        """The 1.x names one shared block holds, required first; () for a block holding one secret."""
+        return (*self.v1_names, *self.optional_v1_names) if self.shared_block_name else ()
+
+    def replacement_for(self, secret_name: str, block_name: str) -> str:
+        """The code that replaces a 1.x read of `secret_name`, whose block is `block_name`."""
+        return self.replacement.format(block_name=block_name) + self.fields.get(secret_name, "")
 
     def is_available(self) -> bool:
         """Whether the block class can be imported here."""
@@ -205,6 +219,7 @@ def _email_target() -> BlockTarget:
         replacement_import=(integration.module, "EmailServerCredentials"),
         integration=integration,
         shared_block_name="email-server-credentials",
+        fields={"EMAIL_USERNAME": ".username", "EMAIL_PASSWORD": ".password.get_secret_value()"},
     )
 
 
@@ -213,21 +228,23 @@ _AWS_REQUIRED_KEYS = {"ACCESS_KEY", "SECRET_ACCESS_KEY"}
 _AWS_KEYS = _AWS_REQUIRED_KEYS | {"SESSION_TOKEN"}
 
 
-def _is_aws_credentials(value: Any) -> bool:
+def _is_aws_credentials(value: Any, keys: set[str] = _AWS_KEYS) -> bool:
     return (
         isinstance(value, dict)
-        and _AWS_REQUIRED_KEYS <= set(value) <= _AWS_KEYS
+        and _AWS_REQUIRED_KEYS <= set(value) <= keys
         and all(isinstance(item, str) for item in value.values())
     )
 
 
 def _build_aws_credentials(value: Any) -> Block:
-    if not _is_aws_credentials(value):
+    # REGION: the region the 1.x variables AWS_DEFAULT_REGION/AWS_REGION gave (`_combine_aws_variables`).
+    if not _is_aws_credentials(value, _AWS_KEYS | {"REGION"}):
         raise ValueError("expected a table with string keys ACCESS_KEY, SECRET_ACCESS_KEY and optionally SESSION_TOKEN")
     return _import_class("prefect_aws", "AwsCredentials")()(
         aws_access_key_id=value["ACCESS_KEY"],
         aws_secret_access_key=value["SECRET_ACCESS_KEY"],
         aws_session_token=value.get("SESSION_TOKEN"),
+        region_name=value.get("REGION"),
     )
 
 
@@ -235,7 +252,56 @@ def _aws_v1_value(block: Any) -> dict[str, str]:
     value = {"ACCESS_KEY": block.aws_access_key_id, "SECRET_ACCESS_KEY": block.aws_secret_access_key.get_secret_value()}
     if block.aws_session_token is not None:
         value["SESSION_TOKEN"] = block.aws_session_token
+    if block.region_name is not None:
+        value["REGION"] = block.region_name
     return value
+
+
+def _aws_target(v1_names: tuple[str, ...] = ("AWS_CREDENTIALS",), **shared: Any) -> BlockTarget:
+    """prefect-aws's `AwsCredentials`: for the 1.x `AWS_CREDENTIALS` table, or (`shared`) for boto3's variables."""
+    return BlockTarget(
+        slug="aws-credentials",
+        v1_names=v1_names,
+        block_class=_import_class("prefect_aws", "AwsCredentials"),
+        has_shape=_never if shared else _is_aws_credentials,
+        build=_build_aws_credentials,
+        v1_value=_aws_v1_value,
+        replacement='AwsCredentials.load("{block_name}")',
+        replacement_import=("prefect_aws", "AwsCredentials"),
+        **shared,
+    )
+
+
+# Teams stored boto3's environment variables as 1.x secrets, one each, more often than the table.
+AWS_V1_NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+_AWS_OPTIONAL_V1_NAMES = ("AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION", "AWS_REGION")
+_AWS_KEY_OF = {"AWS_ACCESS_KEY_ID": "ACCESS_KEY", "AWS_SECRET_ACCESS_KEY": "SECRET_ACCESS_KEY"}
+_AWS_KEY_OF.update(AWS_SESSION_TOKEN="SESSION_TOKEN", AWS_DEFAULT_REGION="REGION", AWS_REGION="REGION")
+
+
+def _combine_aws_variables(values: dict[str, Any]) -> dict[str, Any]:
+    """`{AWS_ACCESS_KEY_ID: ..., ...}` as the `AWS_CREDENTIALS` table `AwsCredentials` is built from."""
+    regions = {values[name] for name in ("AWS_DEFAULT_REGION", "AWS_REGION") if name in values}
+    if len(regions) > 1:
+        raise ValueError("AWS_DEFAULT_REGION and AWS_REGION differ; the block has one region_name")
+    if not all(isinstance(value, str) for value in values.values()):
+        raise ValueError(f"expected strings for {' and '.join(values)}")
+    return {_AWS_KEY_OF[name]: value for name, value in values.items()}
+
+
+_AWS_VARIABLES_TARGET = _aws_target(
+    v1_names=AWS_V1_NAMES,
+    optional_v1_names=_AWS_OPTIONAL_V1_NAMES,
+    shared_block_name="aws-credentials",
+    combine=_combine_aws_variables,
+    fields={
+        "AWS_ACCESS_KEY_ID": ".aws_access_key_id",
+        "AWS_SECRET_ACCESS_KEY": ".aws_secret_access_key.get_secret_value()",
+        "AWS_SESSION_TOKEN": ".aws_session_token",
+        "AWS_DEFAULT_REGION": ".region_name",
+        "AWS_REGION": ".region_name",
+    },
+)
 
 
 # --- Prefect's core Secret: anything JSON can hold ----------------------------------------
@@ -275,16 +341,8 @@ BLOCK_TARGETS: tuple[BlockTarget, ...] = (
         is_twitter_credentials,
         f"a table with exactly the string keys {', '.join(TWITTER_V1_KEYS)}",
     ),
-    BlockTarget(
-        slug="aws-credentials",
-        v1_names=("AWS_CREDENTIALS",),
-        block_class=_import_class("prefect_aws", "AwsCredentials"),
-        has_shape=_is_aws_credentials,
-        build=_build_aws_credentials,
-        v1_value=_aws_v1_value,
-        replacement='AwsCredentials.load("{block_name}")',
-        replacement_import=("prefect_aws", "AwsCredentials"),
-    ),
+    _aws_target(),
+    _AWS_VARIABLES_TARGET,
     _integration_target(
         "gcp-credentials",
         ("GCP_CREDENTIALS",),
@@ -327,7 +385,17 @@ BLOCK_TARGETS: tuple[BlockTarget, ...] = (
         replacement_import=("prefect.blocks.system", "Secret"),
     ),
 )
-TARGETS_BY_SLUG: Mapping[str, BlockTarget] = {target.slug: target for target in BLOCK_TARGETS}
+
+
+def _first_of_each_slug(targets: tuple[BlockTarget, ...]) -> dict[str, BlockTarget]:
+    by_slug: dict[str, BlockTarget] = {}
+    for target in targets:
+        by_slug.setdefault(target.slug, target)
+    return by_slug
+
+
+#: The target `--map NAME=SLUG` chooses: the first of a slug (`AWS_CREDENTIALS`'s, not the variables').
+TARGETS_BY_SLUG: Mapping[str, BlockTarget] = _first_of_each_slug(BLOCK_TARGETS)
 GENERIC_TARGET = TARGETS_BY_SLUG["secret"]
 
 
@@ -398,7 +466,7 @@ def _chosen_target(name: str, slug: str) -> BlockTarget:
 def typed_target_for(name: str, value: Any = None) -> Optional[BlockTarget]:
     """The typed block a secret's name or value shape asks for, installed or not; None: a core `Secret`."""
     for target in BLOCK_TARGETS:
-        if name in target.v1_names:
+        if name in target.v1_names or name in target.optional_v1_names:
             return target
     for target in BLOCK_TARGETS:
         if target is not GENERIC_TARGET and target.has_shape(value):

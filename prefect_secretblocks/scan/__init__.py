@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 from prefect_secretblocks.migration.plan import MigrationOptions, count_each
-from prefect_secretblocks.migration.targets import UnsupportedValue, to_json_value
+from prefect_secretblocks.migration.targets import BlockTarget, UnsupportedValue, to_json_value
 from prefect_secretblocks.scan.errors import ScanPathNotFound, UnknownFindingKind
 from prefect_secretblocks.scan.files import MAX_FILE_BYTES, SKIPPED_DIRECTORIES, encoding, read_python, scan_file, walk
 from prefect_secretblocks.scan.uses import Kind, SecretUse, SkippedFile, Span, join_notes
@@ -281,19 +281,21 @@ def _finding(file: str, use: SecretUse, options: MigrationOptions, values: Mappi
         secret=use.secret,
         block_type=target.slug,
         block_name=block_name,
-        **_replacement(use, target.slug, target.replacement.format(block_name=block_name)),
+        **_replacement(use, target, block_name),
         span=use.span,
         replacement_import=target.replacement_import,
     )
 
 
-def _replacement(use: SecretUse, block_type: str, replacement: str) -> dict[str, Any]:
+def _replacement(use: SecretUse, target: BlockTarget, block_name: str) -> dict[str, Any]:
     """The code replacing a use, whether `--fix` may write it, and the note saying why not."""
-    # Only a replacement that returns what 1.x returned (`....get()`) is a sure rewrite.
-    fixable = use.span is not None and replacement.endswith(".get()")
+    assert use.secret is not None
+    replacement = target.replacement_for(use.secret, block_name)
+    # Only a replacement that returns what 1.x returned (`....get()`, a shared block's field) is a sure rewrite.
+    fixable = use.span is not None and (replacement.endswith(".get()") or use.secret in target.fields)
     note = use.note
     if not fixable and use.span is not None:
-        note = join_notes(use.note, f"{block_type} returns a block: rewrite by hand")
+        note = join_notes(use.note, f"{target.slug} returns a block: rewrite by hand")
     if use.awaited:  # `GitHubToken.load("x").get()` -> `(await GitHubToken.aload("x")).get()`
         replacement = _LOAD_CALL.sub(r"(await \1.aload(\2))", replacement, count=1)
     return {"replacement": replacement, "fixable": fixable, "note": note}
