@@ -43,6 +43,7 @@ CANARIES = {
     "gcp-credentials/e2e-gcp": "canaryZq7-gcp@x.iam.gserviceaccount.com",
 }
 POOL, FLOW, DEPLOYMENT = "masking-pool", "leaky", "masking"
+RUN_PAGE = "flow-runs/flow-run" if PREFECT_2 else "runs/flow-run"  # a flow run's page in the UI
 RUN_TIMEOUT_SECONDS = 150
 
 SAVE_BLOCKS = """\
@@ -79,6 +80,11 @@ def fails_with(values):
     raise RuntimeError("task failed with " + " ".join(values))
 
 
+def revealed(value):
+    # Prefect 2 loads a nested block's secret field as plain text (an S3Bucket's credentials).
+    return value.get_secret_value() if hasattr(value, "get_secret_value") else value
+
+
 def loaded_values():
     document = Block.load("secret/e2e-json").get()
     return [
@@ -86,7 +92,7 @@ def loaded_values():
         Block.load("secret/e2e-secret").get(),
         (json.loads(document) if isinstance(document, str) else document)["password"],
         Block.load("aws-credentials/e2e-aws").aws_secret_access_key.get_secret_value(),
-        Block.load("s3-bucket/e2e-bucket").credentials.aws_secret_access_key.get_secret_value(),
+        revealed(Block.load("s3-bucket/e2e-bucket").credentials.aws_secret_access_key),
         Block.load("gcp-credentials/e2e-gcp").service_account_info.get_secret_value()["client_email"],
     ]
 
@@ -130,6 +136,7 @@ class Run:
     logs: list[str] = field(default_factory=list)
     worker_output: str = ""
     page_text: str = ""  # the run's page in the Prefect UI; empty without a browser
+    page_error: str = ""  # why the page could not be read
 
 
 def _save_blocks(environment: dict[str, str], work: Path) -> None:
@@ -187,7 +194,7 @@ def _run_page_text(server_url: str, run_id: UUID, screenshot: Path) -> str:
         browser = launch_chromium(playwright)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{server_url}/runs/flow-run/{run_id}")
+            page.goto(f"{server_url}/{RUN_PAGE}/{run_id}")
             try:
                 page.get_by_text("logged", exact=False).first.wait_for(timeout=30_000)
             finally:
@@ -227,7 +234,10 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         with Api(api_url) as api:
             result = _read_run(api, run_id, worker)
         if CHROMIUM.exists():
-            result.page_text = _run_page_text(api_url.removesuffix("/api"), run_id, logs / "run-page.png")
+            try:
+                result.page_text = _run_page_text(api_url.removesuffix("/api"), run_id, logs / "run-page.png")
+            except Exception as exc:  # reported by the UI test alone; the API's channels are checked all the same
+                result.page_error = f"{type(exc).__name__}: {exc} (screenshot: {logs / 'run-page.png'})"
         stack.close()
         result.worker_output = worker.output()
     yield result
@@ -237,8 +247,11 @@ def _explain(run: Run) -> str:
     return tail("\n".join(run.logs) + "\n" + run.worker_output, CANARIES.values())
 
 
-def test_the_run_never_imported_the_package_before_its_first_load_by_slug(run: Run) -> None:
-    assert "package imported before the first load: False" in run.logs, _explain(run)
+def test_the_flow_code_never_imports_the_package_prefect_does(run: Run) -> None:
+    assert "prefect_secretblocks import" not in FLOWS_PY and "import prefect_secretblocks" not in FLOWS_PY
+    # Prefect 3 imports it at the flow's first load by slug; Prefect 2's engine looks a block class up
+    # by slug before the flow starts, which imports it then.
+    assert f"package imported before the first load: {PREFECT_2}" in run.logs, _explain(run)
 
 
 def test_every_value_logged_or_printed_reaches_the_api_as_the_mask(run: Run) -> None:
@@ -273,5 +286,6 @@ def test_no_value_in_the_workers_console(run: Run) -> None:
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (.ci/run installs it)")
 def test_the_runs_page_in_the_ui_shows_the_failure_without_a_value(run: Run) -> None:
+    assert not run.page_error, run.page_error
     assert f"https://{MASK}@github.com/org/repo.git" in run.page_text, run.page_text[-2000:]
     assert not leaks(run.page_text, CANARIES.values()), "a secret shows on the run's page in the UI"
