@@ -20,6 +20,8 @@ from prefect_secretblocks._compat.stored_blocks import refused_stored_block
 from prefect_secretblocks._compat.types import BlockT, R, StateHook
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from prefect.blocks.core import Block
     from prefect.client.orchestration import PrefectClient
 
@@ -31,6 +33,9 @@ PRIVATE_PREFECT_NAMES = (
     # Loading a saved block: `_from_block_document(block_document)` validates `block_document.data`,
     # called by `load(name, validate)` (stored_blocks.py reads both).
     "prefect.blocks.core.Block._from_block_document",
+    # The document a block was loaded from or saved as: the resource of a check's event.
+    "prefect.blocks.core.Block._block_document_id",
+    "prefect.blocks.core.Block._block_document_name",
 )
 
 
@@ -210,6 +215,14 @@ def save_concurrency(requested: int) -> int:
     return requested if PREFECT_API_URL.value() else 1
 
 
+def saved_block_document(block: Block) -> tuple[UUID, str] | None:
+    """The id and name of the block document `block` was loaded from or saved as; None for one built in code."""
+    # No public names for them (PRIVATE_PREFECT_NAMES).
+    if block._block_document_id is None:
+        return None
+    return block._block_document_id, block._block_document_name or ""
+
+
 def block_schema_checksum(block_class: type[Block]) -> str:
     """The checksum Prefect files the block class's schema under (`read_block_schema_by_checksum`)."""
     return block_class._calculate_schema_checksum()  # no public name for it (PRIVATE_PREFECT_NAMES)
@@ -230,6 +243,7 @@ __all__ = [
     "PRIVATE_PREFECT_NAMES",
     "BlockCompat",
     "SecretStr",
+    "Field",
     "ValidationError",
     "aload_block",
     "aregister_block_type",
@@ -248,6 +262,7 @@ __all__ = [
     "required_fields",
     "run_coro_as_sync",
     "save_concurrency",
+    "saved_block_document",
     "secret_schema_field",
     "state_hook",
     "validate_model",

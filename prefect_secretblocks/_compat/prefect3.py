@@ -15,6 +15,8 @@ from prefect_secretblocks._compat.stored_blocks import refused_stored_block
 from prefect_secretblocks._compat.types import BlockT, R, StateHook, missing_private_name
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from prefect.blocks.core import Block
     from prefect.client.orchestration import PrefectClient
 
@@ -29,6 +31,9 @@ PRIVATE_PREFECT_NAMES = (
     # called by `_load_from_block_document(block_document, validate)` (stored_blocks.py reads both).
     "prefect.blocks.core.Block._from_block_document",
     "prefect.blocks.core.Block._load_from_block_document",
+    # The document a block was loaded from or saved as: the resource of a check's event.
+    "prefect.blocks.core.Block._block_document_id",
+    "prefect.blocks.core.Block._block_document_name",
 )
 
 try:
@@ -227,6 +232,14 @@ def save_concurrency(requested: int) -> int:
     return requested
 
 
+def saved_block_document(block: Block) -> tuple[UUID, str] | None:
+    """The id and name of the block document `block` was loaded from or saved as; None for one built in code."""
+    # No public names for them (PRIVATE_PREFECT_NAMES).
+    if block._block_document_id is None:
+        return None
+    return block._block_document_id, block._block_document_name or ""
+
+
 def block_schema_checksum(block_class: type[Block]) -> str:
     """The checksum Prefect files the block class's schema under (`read_block_schema_by_checksum`)."""
     return block_class._calculate_schema_checksum()  # no public name for it (PRIVATE_PREFECT_NAMES)
@@ -247,6 +260,7 @@ __all__ = [
     "PRIVATE_PREFECT_NAMES",
     "BlockCompat",
     "SecretStr",
+    "Field",
     "ValidationError",
     "aload_block",
     "aregister_block_type",
@@ -265,6 +279,7 @@ __all__ = [
     "required_fields",
     "run_coro_as_sync",
     "save_concurrency",
+    "saved_block_document",
     "secret_schema_field",
     "state_hook",
     "validate_model",

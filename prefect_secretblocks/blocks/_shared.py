@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any, Optional
+from urllib.parse import urlparse
 
 from prefect.utilities.names import obfuscate
 
@@ -42,6 +43,14 @@ DOCUMENTATION_ROOT = "https://prefect-secretblocks.readthedocs.io/en/latest"
 def documentation_url(page: str) -> Any:
     """The URL of one page of this package's documentation (shown in the Prefect UI)."""
     return http_url(f"{DOCUMENTATION_ROOT}/{page}/")
+
+
+def http_url_field_error(value: str, example: str) -> str:
+    """The error for a URL field whose value is not an http(s) URL with a host, else "" (never quoting it)."""
+    parsed = urlparse(value)
+    if parsed.scheme.lower() not in ("http", "https") or not parsed.netloc:
+        return f"must be an http(s) URL such as {example}"
+    return ""
 
 
 class SecretBlockMixin(BlockCompat):

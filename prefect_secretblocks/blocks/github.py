@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from datetime import timedelta
+from typing import TYPE_CHECKING, Optional
 from urllib.parse import urlparse, urlunparse
 
 import httpx
 from prefect.blocks.abstract import CredentialsBlock
 
-from prefect_secretblocks._compat import SecretStr, field_validator, http_url
+from prefect_secretblocks._compat import (
+    Field,
+    SecretStr,
+    async_dispatch,
+    field_validator,
+    http_url,
+    run_coro_as_sync,
+)
 from prefect_secretblocks.blocks._shared import (
     SecretBlockMixin,
     documentation_url,
+    http_url_field_error,
     secret_field,
 )
+from prefect_secretblocks.checks.events import report_check
+from prefect_secretblocks.checks.github import GITHUB_API_URL
+from prefect_secretblocks.checks.result import CredentialCheck
 
 if TYPE_CHECKING:
     from prefect_github import GitHubCredentials
@@ -39,6 +51,8 @@ class GitHubToken(SecretBlockMixin, CredentialsBlock):
 
     Attributes:
         token: The GitHub token.
+        api_url: The GitHub REST API root: https://api.github.com, or `https://HOST/api/v3` for
+            GitHub Enterprise Server. `check()` and `get_client()` call it.
 
     Examples:
         Load the token and clone a private repository in a deployment:
@@ -79,6 +93,14 @@ class GitHubToken(SecretBlockMixin, CredentialsBlock):
         examples=["github_pat_<letters, digits and underscores>", "ghp_<36 letters and digits>"],
         form_check=GITHUB_TOKEN_PATTERN.pattern,
     )
+    api_url: str = Field(
+        default=GITHUB_API_URL,
+        title="API URL",
+        description=(
+            "The GitHub REST API root that check() and get_client() call: https://api.github.com, "
+            "or https://HOST/api/v3 for GitHub Enterprise Server."
+        ),
+    )
 
     @field_validator("token")
     @classmethod
@@ -87,8 +109,18 @@ class GitHubToken(SecretBlockMixin, CredentialsBlock):
             raise ValueError(f"is not a GitHub token; expected {ACCEPTED_TOKEN_FORMATS}")
         return token
 
+    @field_validator("api_url")
+    @classmethod
+    def _api_url_is_http(cls, api_url: str) -> str:
+        error = http_url_field_error(api_url, "https://api.github.com")
+        if error:
+            raise ValueError(error)
+        return api_url
+
     @classmethod
     def _expected_value(cls, field: str) -> str:
+        if field == "api_url":
+            return "an http(s) URL such as https://api.github.com"
         return f"a GitHub token ({ACCEPTED_TOKEN_FORMATS})"
 
     def get(self) -> str:
@@ -111,15 +143,15 @@ class GitHubToken(SecretBlockMixin, CredentialsBlock):
         host = parsed.netloc.rpartition("@")[2]
         return urlunparse(parsed._replace(netloc=f"{self.get()}@{host}"))
 
-    def get_client(self, base_url: str = "https://api.github.com") -> httpx.Client:
+    def get_client(self, base_url: Optional[str] = None) -> httpx.Client:
         """
         Return an `httpx.Client` for the GitHub REST API that sends the token.
 
         Args:
-            base_url: The API root; change it for GitHub Enterprise Server.
+            base_url: The API root; the block's `api_url` unless given.
         """
         return httpx.Client(
-            base_url=base_url,
+            base_url=base_url or self.api_url,
             headers={"Authorization": f"Bearer {self.get()}", "Accept": "application/vnd.github+json"},
         )
 
@@ -128,3 +160,30 @@ class GitHubToken(SecretBlockMixin, CredentialsBlock):
         from prefect_github import GitHubCredentials
 
         return GitHubCredentials(token=self.token)
+
+    async def acheck(self, expires_within: Optional[timedelta] = None) -> CredentialCheck:
+        """
+        Ask GitHub (`api_url`) whether it still accepts the token, without changing anything.
+
+        Calls `GET /rate_limit`, which every kind of token may call and which costs no rate limit.
+        A saved block's check emits a Prefect event (`prefect-secretblocks.credential.valid`,
+        `.expiring`, `.invalid` or `.unknown`) about its block document.
+
+        Args:
+            expires_within: A valid token that expires sooner is reported `expiring` in the event
+                (default: 14 days).
+
+        Returns:
+            The result, never the token: `valid`, `invalid` (GitHub's reason, such as
+            `HTTP 401 Bad credentials`) or `unknown` (GitHub unreachable, rate limited); a classic
+            token's `scopes` (`X-OAuth-Scopes`) and the token's `expires_at`
+            (`GitHub-Authentication-Token-Expiration`) when GitHub sends them.
+        """
+        from prefect_secretblocks.checks.github import check_github_token
+
+        return report_check(self, await check_github_token(self.get(), self.api_url), expires_within)
+
+    @async_dispatch(acheck)
+    def check(self, expires_within: Optional[timedelta] = None) -> CredentialCheck:
+        """Ask GitHub whether it still accepts the token (awaitable in async code): see `acheck`."""
+        return run_coro_as_sync(self.acheck(expires_within))

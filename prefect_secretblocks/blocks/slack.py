@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Collection
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Callable, Optional
 from urllib.parse import urlparse
 
@@ -25,6 +26,8 @@ from prefect_secretblocks.blocks._shared import (
     documentation_url,
     secret_field,
 )
+from prefect_secretblocks.checks.events import report_check
+from prefect_secretblocks.checks.result import CredentialCheck
 from prefect_secretblocks.exceptions import NotificationFailed
 
 if TYPE_CHECKING:
@@ -164,6 +167,33 @@ class SlackWebhookURL(SecretBlockMixin, NotificationBlock):
             NotificationFailed: The webhook could not be reached or did not answer 2xx.
         """
         run_coro_as_sync(self.anotify(body, subject))
+
+    async def acheck(self, expires_within: Optional[timedelta] = None) -> CredentialCheck:
+        """
+        Ask Slack whether the webhook is still live, without posting a message.
+
+        Posts an empty JSON object (`{}`): a live webhook refuses it (`400 no_text`) and posts
+        nothing; a dead one says why (`404 no_service`, `403 invalid_token`, `410
+        channel_is_archived`, `403 action_prohibited`...). A saved block's check emits a Prefect
+        event (`prefect-secretblocks.credential.valid`, `.invalid` or `.unknown`) about its block
+        document.
+
+        Args:
+            expires_within: Unused by Slack, whose webhooks do not expire; the same signature as
+                the other blocks' `acheck`.
+
+        Returns:
+            The result, never the URL: `valid`, `invalid` with Slack's reason, or `unknown`
+            (unreachable, rate limited, a server error).
+        """
+        from prefect_secretblocks.checks.slack import check_slack_webhook
+
+        return report_check(self, await check_slack_webhook(self.get()), expires_within)
+
+    @async_dispatch(acheck)
+    def check(self, expires_within: Optional[timedelta] = None) -> CredentialCheck:
+        """Ask Slack whether the webhook is still live, posting nothing (awaitable in async code): see `acheck`."""
+        return run_coro_as_sync(self.acheck(expires_within))
 
     def to_slack_webhook(self) -> SlackWebhook:
         """

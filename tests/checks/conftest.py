@@ -1,0 +1,27 @@
+"""The services' stand-ins, shared by every check test: one TLS server and one STS emulator per session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.helpers.service_stand_ins import StandIns, StsEmulator, service_stand_ins, sts_emulator
+
+
+@pytest.fixture(scope="session")
+def stand_ins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StandIns]:
+    with service_stand_ins(tmp_path_factory.mktemp("stand-ins")) as served:
+        yield served
+
+
+@pytest.fixture(autouse=True)
+def trust_the_stand_ins(stand_ins: StandIns, monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpx trusts the stand-ins' certificate as a user's process trusts a private CA: `SSL_CERT_FILE`."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(stand_ins.certificate))
+
+
+@pytest.fixture(scope="session")
+def sts() -> Iterator[StsEmulator]:
+    with sts_emulator() as emulator:
+        yield emulator
