@@ -13,6 +13,7 @@ from prefect.blocks.system import Secret
 
 from prefect_secretblocks import _compat
 from prefect_secretblocks._compat import PREFECT_2, PREFECT_VERSION, PRIVATE_PREFECT_NAMES, block_schema_checksum
+from prefect_secretblocks._compat.run_hooks import WRAPPED_PREFECT_NAMES
 
 
 def _resolve(dotted_name: str) -> Any:
@@ -35,6 +36,16 @@ def test_each_private_prefect_name_still_exists(dotted_name: str) -> None:
         _resolve(dotted_name)
     except (ImportError, AttributeError):
         pytest.fail(f"Prefect {PREFECT_VERSION} no longer has {dotted_name}: add a fallback in _compat")
+
+
+@pytest.mark.parametrize("dotted_name", WRAPPED_PREFECT_NAMES)
+def test_each_name_masking_wraps_exists_and_is_wrapped(dotted_name: str) -> None:
+    try:
+        wrapped = _resolve(dotted_name)
+    except (ImportError, AttributeError):
+        pytest.fail(f"Prefect {PREFECT_VERSION} no longer has {dotted_name}: masking cannot hook it")
+    # This process imported the package, so masking is on and each name is our wrapper around Prefect's.
+    assert callable(getattr(wrapped, "__wrapped__", None)), f"{dotted_name} is not wrapped"
 
 
 def test_block_schema_checksum_is_the_one_prefect_files_schemas_under() -> None:
