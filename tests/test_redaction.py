@@ -21,7 +21,11 @@ from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, LogFi
 from prefect.logging.handlers import APILogHandler
 from prefect.utilities.templating import resolve_block_document_references
 from prefect_aws import AwsCredentials, S3Bucket
+from prefect_azure import AzureBlobStorageCredentials
+from prefect_bitbucket import BitBucketCredentials
+from prefect_email import EmailServerCredentials
 from prefect_gcp import GcpCredentials
+from prefect_gitlab import GitLabCredentials
 
 from prefect_secretblocks import GitHubToken, SlackWebhookURL, mask_secret
 from prefect_secretblocks._compat import PREFECT_2
@@ -35,7 +39,12 @@ from prefect_secretblocks.redaction import (
     register_secrets,
 )
 from tests.canaries import leaks
-from tests.migration.integration_values import gcp_service_account
+from tests.migration.integration_values import (
+    AZURE_CONNECTION_STRING,
+    BITBUCKET_TOKEN,
+    GITLAB_TOKEN,
+    gcp_service_account,
+)
 
 CANARY_TOKEN = "ghp_canaryREDACTcanaryREDACTcanary123456"
 CANARY_URL = "https://hooks.slack.com/services/TCANARY01/BCANARY01/canaryRedactPath0123"
@@ -132,6 +141,18 @@ BLOCKS_BUILT_AS_ON_LOAD = {
         S3Bucket,
         {"bucket_name": "b", "credentials": {"aws_secret_access_key": "canary-nested-aws-10"}},
         ["canary-nested-aws-10"],
+    ),
+    "prefect-email EmailServerCredentials": (
+        EmailServerCredentials,
+        {"username": "etl@example.com", "password": "canary-email-pw-15"},
+        ["canary-email-pw-15"],
+    ),
+    "prefect-gitlab GitLabCredentials": (GitLabCredentials, {"token": GITLAB_TOKEN}, [GITLAB_TOKEN]),
+    "prefect-bitbucket BitBucketCredentials": (BitBucketCredentials, {"token": BITBUCKET_TOKEN}, [BITBUCKET_TOKEN]),
+    "prefect-azure AzureBlobStorageCredentials": (
+        AzureBlobStorageCredentials,
+        {"connection_string": AZURE_CONNECTION_STRING},
+        [AZURE_CONNECTION_STRING],
     ),
     "GcpCredentials' SecretDict": (
         GcpCredentials,
