@@ -146,20 +146,26 @@ def mask_secret(value: Any) -> None:
     register_secrets([value])
 
 
+def _leaves(value: Any) -> Iterator[Any]:
+    """Everything in `value` that is not a dict, list or tuple, at any depth."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _leaves(item)
+    else:
+        yield value
+
+
 def secret_leaves(value: Any) -> Iterator[str]:
     """The strings of a secret value: itself, or every string leaf of a JSON-like value."""
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", errors="ignore")
-    if isinstance(value, str):
-        yield value
-        if value[:1] in ("{", "["):  # a JSON document kept as text (a core Secret on Prefect 2)
-            yield from _json_text_leaves(value)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from secret_leaves(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from secret_leaves(item)
+    for leaf in _leaves(value):
+        if isinstance(leaf, bytes):
+            leaf = leaf.decode("utf-8", errors="ignore")
+        if isinstance(leaf, str):
+            yield leaf
+            if leaf[:1] in ("{", "["):  # a JSON document kept as text (a core Secret on Prefect 2)
+                yield from _json_text_leaves(leaf)
 
 
 def _json_text_leaves(text: str) -> Iterator[str]:
@@ -172,21 +178,14 @@ def _json_text_leaves(text: str) -> Iterator[str]:
 
 
 def block_secret_values(block: Any) -> Iterator[Any]:
-    """The revealed values of every secret-typed field of a block (or pydantic model), at any depth."""
-    for value in vars(block).values():
-        yield from _revealed(value)
-
-
-def _revealed(value: Any) -> Iterator[Any]:
-    if callable(getattr(value, "get_secret_value", None)):  # SecretStr, SecretBytes, SecretDict, Secret[T]
-        yield value.get_secret_value()
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _revealed(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _revealed(item)
-    # A nested block registers its own values: Prefect builds it through `Block.__init__` too.
+    """
+    The revealed values of a block's secret-typed fields (`SecretStr`, `SecretBytes`, `SecretDict`,
+    `Secret[T]`), also inside dicts and lists. A nested block registers its own values: Prefect
+    builds it through `Block.__init__` too.
+    """
+    for leaf in _leaves(list(vars(block).values())):
+        if callable(getattr(leaf, "get_secret_value", None)):
+            yield leaf.get_secret_value()
 
 
 def document_secret_values(data: Any, secret_fields: Iterable[str]) -> Iterator[Any]:
