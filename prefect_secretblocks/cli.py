@@ -1,9 +1,11 @@
-"""`prefect-secretblocks`: argument parsing and printing over the migration and scan libraries.
+"""`prefect-secretblocks`: argument parsing and printing over the migration, scan and check libraries.
 
 Exit codes of `migrate`: 0 done; 1 some secrets failed or were in conflict (or Prefect could
 not be reached); 2 bad input (nothing was written). Exit codes of `scan`: 0 the scan ran, with
 or without findings; 1 with `--fail-on KINDS` when findings of those kinds remain; 2 bad input
-(a missing path, a bad flag). Errors are one line on stderr, no traceback.
+(a missing path, a bad flag). Exit codes of `check`: 0 every credential checked works (or could
+not be asked); 1 some are invalid or expire within `--expires-within` days (or Prefect could not
+be reached); 2 bad input (a name no saved block has). Errors are one line on stderr, no traceback.
 """
 
 from __future__ import annotations
@@ -527,6 +529,103 @@ def _scan_summary(result: ScanResult, fixed: bool) -> str:
         left = sum(not finding.fixed and finding.kind in code_kinds for finding in result.findings)
         line += f"; {summary['fixed']} rewritten, {left} code sites left to change by hand (see their notes)"
     return line
+
+
+if TYPE_CHECKING:
+    from prefect_secretblocks.checks.saved import CheckReport, SavedBlockCheck
+    from prefect_secretblocks.exceptions import UnknownBlock
+
+CheckNamesArgument = Annotated[
+    Optional[list[str]],
+    typer.Argument(
+        metavar="NAMES",
+        help="Blocks to check, as NAME or TYPE_SLUG/NAME (default: every saved github-token, slack-webhook-url, "
+        "twitter-api-credentials and aws-credentials block).",
+    ),
+]
+ExpiresWithinOption = Annotated[
+    int,
+    typer.Option("--expires-within", min=0, metavar="DAYS", help="Exit 1 also when a credential expires within DAYS."),
+]
+CheckFormatOption = Annotated[OutputFormat, typer.Option("--format", help="text (a table) or json (one object).")]
+CheckConcurrencyOption = Annotated[int, typer.Option(min=1, max=64, help="Checks in flight at once.")]
+
+
+@app.command()
+def check(
+    names: CheckNamesArgument = None,
+    expires_within: ExpiresWithinOption = 14,
+    output: CheckFormatOption = OutputFormat.text,
+    concurrency: CheckConcurrencyOption = 8,
+) -> None:
+    """Check which saved credentials still work, asking each service without posting anything or printing a value."""
+    from datetime import timedelta
+
+    from prefect_secretblocks.checks.saved import check_saved_blocks
+
+    with _check_errors():
+        report = asyncio.run(check_saved_blocks(names or [], timedelta(days=expires_within), concurrency))
+    if output is OutputFormat.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        _print_checks(report)
+    if report.failing:
+        raise typer.Exit(1)
+
+
+@contextmanager
+def _check_errors() -> Iterator[None]:
+    """Names that match no block exit 2; Prefect unreachable (or a bug) exits 1: one masked line."""
+    from prefect_secretblocks.exceptions import UnknownBlock
+    from prefect_secretblocks.redaction import MASKER
+
+    try:
+        yield
+    except UnknownBlock as exc:
+        exit_with_error(describe_unknown_block(exc), 2)
+    except BadInputError as exc:
+        exit_with_error(describe_bad_input(exc), 2)
+    except Exception as exc:  # one masked line, never a traceback
+        exit_with_error(MASKER.mask(f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"), 1)
+
+
+def describe_unknown_block(exc: UnknownBlock) -> str:
+    types = ", ".join(exc.block_types)
+    return f"check {' '.join(exc.names)}: no saved block has this name among the types {types} (NAME or TYPE_SLUG/NAME)"
+
+
+def _print_checks(report: CheckReport) -> None:
+    if not report.checks:
+        stdout.print(
+            "No saved block of a checkable type (github-token, slack-webhook-url, twitter-api-credentials, aws-credentials)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+    for header in ("Block type", "Block name", "Status", "Details"):
+        table.add_column(header, overflow="fold", no_wrap=header == "Status")
+    for entry in report.checks:
+        cells = (entry.block.block_type, entry.block.block_name, entry.verdict.value, check_details(entry))
+        table.add_row(*(Text(cell) for cell in cells))
+    stdout.print(table)
+    counts = ", ".join(f"{count} {verdict}" for verdict, count in report.summary().items() if count)
+    stdout.print(f"{len(report.checks)} checked: {counts}", markup=False, highlight=False)
+
+
+def check_details(entry: SavedBlockCheck) -> str:
+    """`HTTP 401 Bad credentials`; `scopes: repo, workflow; expires 2025-06-01 (in 3 days)`; an ARN..."""
+    check = entry.check
+    details = [check.reason] if check.reason else []
+    if check.scopes is not None:
+        details.append(f"scopes: {', '.join(check.scopes) or 'none'}")
+    if check.expires_at is not None:
+        days = (check.expires_at - check.checked_at).days
+        when = f"in {days} days" if days >= 0 else f"{-days} days ago"
+        details.append(f"expires {check.expires_at:%Y-%m-%d %H:%M} UTC ({when})")
+    details.extend(value for value in (check.account and f"account {check.account}", check.identity) if value)
+    return "; ".join(details)
 
 
 def main() -> None:

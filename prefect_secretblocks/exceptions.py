@@ -166,3 +166,14 @@ class BackupNameTaken(SecretBlocksError):
 
 class NoSecretsFound(BadInputError):
     """No Prefect 1.x secret was found in the config files or the environment that were read."""
+
+
+class UnknownBlock(BadInputError):
+    """Names given to check match no saved block of a checkable type.
+
+    `names` are the names as given (`NAME` or `TYPE_SLUG/NAME`), `block_types` the checkable types' slugs.
+    """
+
+    def __init__(self, names: tuple[str, ...], block_types: tuple[str, ...]) -> None:
+        self.names, self.block_types = names, block_types
+        super().__init__(f"no saved block of the types {', '.join(block_types)} is named {', '.join(map(repr, names))}")

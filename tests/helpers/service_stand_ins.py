@@ -19,6 +19,7 @@ credentials it knows:
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -186,6 +187,7 @@ def sts_emulator(region: str = "us-east-1") -> Iterator[StsEmulator]:
     from moto import settings
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per request otherwise
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
