@@ -20,8 +20,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Optional, Union
 
+from prefect_secretblocks.exceptions import a_block_of
 from prefect_secretblocks.migration.plan import MigrationOptions, count_each
-from prefect_secretblocks.migration.targets import BlockTarget, UnsupportedValue, to_json_value
+from prefect_secretblocks.migration.targets import (
+    GENERIC_TARGET,
+    TARGETS_BY_SLUG,
+    BlockTarget,
+    UnsupportedValue,
+    to_json_value,
+)
 from prefect_secretblocks.scan.errors import ScanPathNotFound, UnknownFindingKind
 from prefect_secretblocks.scan.files import MAX_FILE_BYTES, SKIPPED_DIRECTORIES, encoding, read_python, scan_file, walk
 from prefect_secretblocks.scan.uses import Kind, SecretUse, SkippedFile, Span, join_notes
@@ -173,7 +180,7 @@ def scan_paths(
     missing = next((path for path in paths if not Path(path).exists()), None)
     if missing is not None:
         raise ScanPathNotFound(path=str(missing))
-    findings: list[Finding] = []
+    found: list[tuple[str, SecretUse]] = []
     skipped: list[SkippedFile] = []
     scanned = 0
     for display, path in _displayed_files(paths):
@@ -187,10 +194,11 @@ def scan_paths(
             skipped.append(outcome.skipped)
         if outcome.uses is not None:
             scanned += 1
-            findings.extend(_finding(display, use, options, values) for use in outcome.uses)
+            found.extend((display, use) for use in outcome.uses)
+    implied = implied_block_types(use for _, use in found)
     return ScanResult(
         root=" ".join(str(path) for path in paths),
-        findings=tuple(findings),
+        findings=tuple(_finding(display, use, options, values, implied) for display, use in found),
         skipped=tuple(skipped),
         files_scanned=scanned,
     )
@@ -251,7 +259,41 @@ def _fix_file(path: Path, findings: list[Finding]) -> dict[int, Finding]:
     return updated
 
 
-def _finding(file: str, use: SecretUse, options: MigrationOptions, values: Mapping[str, Any]) -> Finding:
+def implied_block_types(uses: Iterable[SecretUse]) -> dict[str, str]:
+    """`{secret: block type}` for the secrets a 1.x API reads as one type (a GitHub storage's token), wherever read.
+
+    A secret two APIs read as different types is left out: its name and value decide.
+    """
+    seen: dict[str, set[str]] = {}
+    for use in uses:
+        if use.secret is not None and use.block_type is not None:
+            seen.setdefault(use.secret, set()).add(use.block_type)
+    return {secret: slugs.pop() for secret, slugs in seen.items() if len(slugs) == 1}
+
+
+def _target(
+    name: str, options: MigrationOptions, values: Mapping[str, Any], implied: Mapping[str, str]
+) -> tuple[BlockTarget, str]:
+    """
+    The block type of a secret, and a note when it is not the one `migrate` picks by itself.
+
+    `--map`, the name and the value's shape decide as in `migrate`; when they leave a core
+    `Secret`, the type the 1.x API reading the secret implies wins, and the note says the
+    `--map` that makes `migrate` create the same block.
+    """
+    target = options.target(name, _json_value(values.get(name)))
+    slug = implied.get(name)
+    if slug is None or slug == target.slug or name in options.block_types or target is not GENERIC_TARGET:
+        return target, ""
+    wanted = TARGETS_BY_SLUG[slug]
+    if wanted.integration is not None and not wanted.is_available():
+        return target, f"1.x reads it as {a_block_of(slug)}: {wanted.integration.install_hint()}"
+    return wanted, f"1.x reads it as {a_block_of(slug)}: migrate makes one with --map {name}={slug}"
+
+
+def _finding(
+    file: str, use: SecretUse, options: MigrationOptions, values: Mapping[str, Any], implied: Mapping[str, str]
+) -> Finding:
     where: dict[str, Any] = {"file": file, "line": use.line, "column": use.column, "kind": use.kind, "usage": use.usage}
     if use.secret is None or use.kind is Kind.REVIEW:
         return Finding(
@@ -263,8 +305,10 @@ def _finding(file: str, use: SecretUse, options: MigrationOptions, values: Mappi
             note=use.note,
             fixable=False,
         )
-    target = options.target(use.secret, _json_value(values.get(use.secret)))
-    block_name = options.block_name(use.secret)
+    secret = use.secret
+    target, typed = _target(secret, options, values, implied)
+    use = replace(use, note=join_notes(use.note, typed))
+    block_name = options.block_name(secret)
     if not block_name:
         note = join_notes(use.note, "gives an empty block name: choose a block name for this secret")
         return Finding(

@@ -452,14 +452,17 @@ class _Visitor:
                         "" if parameter.keyword is None else f" when {parameter.keyword} is not given"
                     )
                     note = join_notes(how, reader.note)
-                    yield self._use(node, Kind.DEFAULT, f"{short}(...)", parameter.default, note=note)
+                    default = parameter.default
+                    yield self._use(
+                        node, Kind.DEFAULT, f"{short}(...)", default, note=note, block_type=parameter.block_type
+                    )
                 continue
             name = self._name(argument)
             if name is None:
                 yield self._use(node, Kind.REVIEW, f"{short}({parameter.keyword}=...)", note=_DYNAMIC_NOTE)
             else:
                 usage = f'{short}({parameter.keyword}="{name}")'
-                yield self._use(node, Kind.READ, usage, name, note=reader.note)
+                yield self._use(node, Kind.READ, usage, name, note=reader.note, block_type=parameter.block_type)
 
     # --- PREFECT__CONTEXT__SECRETS__* in strings (run_config env, os.environ) --------------
 

@@ -43,6 +43,7 @@ class SecretUse:
     note: str = ""
     awaited: bool = False  # inside an `async def`: the replacement awaits `aload`
     column: int = 1  # where the use starts on its line, in characters from 1 (as linters print it)
+    block_type: Optional[str] = None  # the block type the 1.x API reading it implies (`SecretParameter.block_type`)
 
 
 @dataclass(frozen=True)

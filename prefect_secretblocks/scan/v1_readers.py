@@ -18,6 +18,9 @@ class SecretParameter:
     keyword: Optional[str]  # the argument that names the secret; None: the reader always reads `default`
     default: Optional[str] = None  # the secret read when the argument is absent or None; None: no secret
     position: Optional[int] = None  # the argument's position in a call, when it is usually passed so
+    # The block type (slug) the secret read here becomes: what the reader does with it (a GitHub
+    # storage's token is a `github-token`), whatever its name. None: the name and value decide.
+    block_type: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ _STORAGES = ("prefect.storage", "prefect.environments.storage")
 _NOTIFIERS = ("prefect.utilities.notifications",)
 _AWS = SecretParameter(None, "AWS_CREDENTIALS")  # get_boto_client: context secret first, then boto3's chain
 _GCP = SecretParameter(None, "GCP_CREDENTIALS")  # get_google_client: context secret first, then the default
+_AZURE_BLOB = "azure-blob-storage-credentials"
 _EMAIL = (SecretParameter(None, "EMAIL_USERNAME"), SecretParameter(None, "EMAIL_PASSWORD"))
 _JIRA = (SecretParameter(None, "JIRASECRETS"),)
 _KUBERNETES = SecretParameter("kubernetes_api_key_secret", "KUBERNETES_API_KEY")
@@ -55,20 +59,22 @@ V1_READERS: tuple[SecretReader, ...] = (
     SecretReader(
         _STORAGES,
         ("GitHub",),
-        (SecretParameter("access_token_secret", "GITHUB_ACCESS_TOKEN", position=3),),
+        (SecretParameter("access_token_secret", "GITHUB_ACCESS_TOKEN", position=3, block_type="github-token"),),
         "Prefect 3: flow.from_source(GitRepository(url, credentials=GitHubToken.load(...)), ...)",
     ),
     SecretReader(
         _STORAGES,
         ("GitLab",),
-        (SecretParameter("access_token_secret", "GITLAB_ACCESS_TOKEN", position=4),),
+        (SecretParameter("access_token_secret", "GITLAB_ACCESS_TOKEN", position=4, block_type="gitlab-credentials"),),
         "Prefect 3: prefect-gitlab's GitLabCredentials with GitRepository",
     ),
     SecretReader(
         _STORAGES,
         ("Bitbucket",),
         (
-            SecretParameter("access_token_secret", "BITBUCKET_ACCESS_TOKEN", position=6),
+            SecretParameter(
+                "access_token_secret", "BITBUCKET_ACCESS_TOKEN", position=6, block_type="bitbucket-credentials"
+            ),
             SecretParameter("cloud_username_secret"),
             SecretParameter("cloud_app_password_secret"),
         ),
@@ -86,7 +92,7 @@ V1_READERS: tuple[SecretReader, ...] = (
     SecretReader(
         (*_STORAGES, "prefect.engine.results"),
         ("Azure", "AzureResult"),
-        (SecretParameter("connection_string_secret", "AZURE_STORAGE_CONNECTION_STRING"),),
+        (SecretParameter("connection_string_secret", "AZURE_STORAGE_CONNECTION_STRING", block_type=_AZURE_BLOB),),
         "Prefect 3: prefect-azure's AzureBlobStorageCredentials",
     ),
     SecretReader(
@@ -132,7 +138,7 @@ V1_READERS: tuple[SecretReader, ...] = (
     SecretReader(
         ("prefect.tasks.azure",),
         ("BlobStorageDownload", "BlobStorageUpload"),
-        (SecretParameter("azure_credentials_secret", "AZ_CONNECTION_STRING", position=0),),
+        (SecretParameter("azure_credentials_secret", "AZ_CONNECTION_STRING", position=0, block_type=_AZURE_BLOB),),
         "Prefect 3: prefect-azure's AzureBlobStorageCredentials",
     ),
     SecretReader(
@@ -164,14 +170,14 @@ V1_READERS: tuple[SecretReader, ...] = (
     SecretReader(
         _NOTIFIERS,
         ("slack_notifier",),
-        (SecretParameter("webhook_secret", "SLACK_WEBHOOK_URL"),),
+        (SecretParameter("webhook_secret", "SLACK_WEBHOOK_URL", block_type="slack-webhook-url"),),
         "Prefect 3: @flow(on_failure=[slack_notifier(block_name)]) from prefect_secretblocks",
         handler=True,
     ),
     SecretReader(
         ("prefect.tasks.notifications",),
         ("SlackTask",),
-        (SecretParameter("webhook_secret", "SLACK_WEBHOOK_URL", position=1),),
+        (SecretParameter("webhook_secret", "SLACK_WEBHOOK_URL", position=1, block_type="slack-webhook-url"),),
         "Prefect 3: SlackWebhookURL.load(block_name).notify(message)",
     ),
     SecretReader(
@@ -208,13 +214,13 @@ V1_READERS: tuple[SecretReader, ...] = (
     SecretReader(
         ("prefect.tasks.github",),
         ("OpenGitHubIssue", "CreateGitHubPR", "CreateIssueComment", "GetRepoInfo", "CreateBranch"),
-        (SecretParameter("token_secret"),),
+        (SecretParameter("token_secret", block_type="github-token"),),
         "Prefect 3: GitHubToken.load(block_name).get() where the token is needed",
     ),
     SecretReader(
         ("prefect.tasks.twitter",),
         ("LoadTweetReplies",),
-        (SecretParameter("credentials_secret"),),
+        (SecretParameter("credentials_secret", block_type="twitter-api-credentials"),),
         "Prefect 3: TwitterCredentials.load(block_name).get_client()",
     ),
 )

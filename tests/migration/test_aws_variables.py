@@ -56,7 +56,7 @@ def test_the_session_token_and_region_join_the_block_when_found() -> None:
 
 def test_both_region_names_with_one_value_join_and_different_values_are_bad_input() -> None:
     [entry] = plan_migration(aws_variables(AWS_DEFAULT_REGION="eu-west-1", AWS_REGION="eu-west-1")).entries
-    assert entry.block is not None and entry.block.region_name == "eu-west-1"  # type: ignore[attr-defined]
+    assert isinstance(entry.block, AwsCredentials) and entry.block.region_name == "eu-west-1"
     with pytest.raises(ValueDoesNotFit) as caught:
         plan_migration(aws_variables(AWS_DEFAULT_REGION="eu-west-1", AWS_REGION="us-east-1"))
     message = describe_bad_input(caught.value)
