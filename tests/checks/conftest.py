@@ -16,9 +16,11 @@ def stand_ins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StandIns]:
 
 
 @pytest.fixture(autouse=True)
-def trust_the_stand_ins(stand_ins: StandIns, monkeypatch: pytest.MonkeyPatch) -> None:
+def trust_the_stand_ins_and_try_once(stand_ins: StandIns, monkeypatch: pytest.MonkeyPatch) -> None:
     """httpx trusts the stand-ins' certificate as a user's process trusts a private CA: `SSL_CERT_FILE`."""
     monkeypatch.setenv("SSL_CERT_FILE", str(stand_ins.certificate))
+    # boto3 retries a refused connection, with back-off, before it gives up: once is enough here.
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from prefect_aws import AwsCredentials
 
 from prefect_secretblocks.checks import CheckStatus
@@ -42,9 +41,3 @@ async def test_an_unreachable_endpoint_is_unknown() -> None:
     result = await acheck_aws_credentials(aws("http://127.0.0.1:9", canaries.AWS_ACCESS_KEY, canaries.AWS_SECRET))
     assert result.status is CheckStatus.UNKNOWN and result.reason.startswith("unreachable")
     assert_no_leak(repr(result), "the check result")
-
-
-@pytest.fixture(autouse=True)
-def no_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    """boto3 retries a refused connection (with back-off) before it gives up: once is enough here."""
-    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
