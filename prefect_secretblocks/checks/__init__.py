@@ -6,6 +6,18 @@ the Prefect event of a check; `saved.py` checks the saved blocks of every checka
 (`prefect-secretblocks check`).
 """
 
+from prefect_secretblocks.checks.aws import acheck_aws_credentials, check_aws_credentials
 from prefect_secretblocks.checks.result import DEFAULT_EXPIRES_WITHIN, CheckStatus, CredentialCheck, Verdict
+from prefect_secretblocks.checks.saved import CheckReport, SavedBlockCheck, check_saved_blocks
 
-__all__ = ["DEFAULT_EXPIRES_WITHIN", "CheckStatus", "CredentialCheck", "Verdict"]
+__all__ = [
+    "DEFAULT_EXPIRES_WITHIN",
+    "CheckReport",
+    "CheckStatus",
+    "CredentialCheck",
+    "SavedBlockCheck",
+    "Verdict",
+    "acheck_aws_credentials",
+    "check_aws_credentials",
+    "check_saved_blocks",
+]
