@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from prefect_aws import AwsCredentials
 
+from prefect_secretblocks._compat import aload_block
 from prefect_secretblocks.cli import describe_bad_input
 from prefect_secretblocks.exceptions import ValueDoesNotFit
 from prefect_secretblocks.migration import Action, MigrationOptions, Result, V1Secret, plan_migration, run_migration
@@ -96,7 +97,7 @@ async def test_saved_verified_unchanged_on_a_re_run_and_rolled_back(tmp_path: Pa
     journal = tmp_path / "journal.jsonl"
     _, report = await run_migration(secrets, options, journal_path=journal)
     assert report is not None and [outcome.result for outcome in report.outcomes] == [Result.CREATED]
-    loaded = await AwsCredentials.aload(report.outcomes[0].entry.block_name)
+    loaded = await aload_block(AwsCredentials, report.outcomes[0].entry.block_name)
     assert (loaded.aws_access_key_id, loaded.aws_session_token, loaded.region_name) == (
         AWS_ACCESS_KEY,
         SESSION_TOKEN,
