@@ -80,3 +80,15 @@ def test_the_config_and_map_say_otherwise(tmp_path: Path) -> None:
     assert by_value.block_type == "slack-webhook-url"
     [mapped] = scan_project(root, MigrationOptions(block_types={"GITHUB": "secret"})).findings
     assert (mapped.block_type, mapped.replacement) == ("secret", 'Secret.load("github").get()')
+
+
+def test_a_read_of_one_of_the_aws_variables_is_rewritten_to_the_shared_blocks_field(tmp_path: Path) -> None:
+    code = 'from prefect.client import Secret\n\nkey = Secret("AWS_SECRET_ACCESS_KEY").get()\n'
+    root = project(tmp_path, keys=code)
+    [finding] = scan_project(root).findings
+    assert (finding.block_type, finding.block_name) == ("aws-credentials", "aws-credentials")
+    assert finding.replacement == 'AwsCredentials.load("aws-credentials").aws_secret_access_key.get_secret_value()'
+    assert [finding.fixed for finding in fix_project(scan_project(root)).findings] == [True]
+    rewritten = (root / "keys.py").read_text()
+    assert "from prefect_aws import AwsCredentials" in rewritten
+    assert 'key = AwsCredentials.load("aws-credentials").aws_secret_access_key.get_secret_value()' in rewritten
