@@ -194,6 +194,14 @@ SkipEmptyOption = Annotated[
         "without it they are planned with a note.",
     ),
 ]
+CheckCredentialsOption = Annotated[
+    bool,
+    typer.Option(
+        "--check-credentials",
+        help="Before anything is written, ask GitHub, Slack, Twitter and AWS whether they accept each planned "
+        "credential (nothing is posted), and note the ones they refuse in the plan.",
+    ),
+]
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the plan and write nothing.")]
 CheckOption = Annotated[
     bool,
@@ -224,6 +232,7 @@ def migrate(
     on_conflict: OnConflictOption = OnConflict.SKIP,
     also_core_slack_webhook: AlsoCoreSlackWebhookOption = False,
     skip_empty: SkipEmptyOption = False,
+    check_credentials: CheckCredentialsOption = False,
     dry_run: DryRunOption = False,
     check: CheckOption = False,
     journal: JournalOption = None,
@@ -240,6 +249,7 @@ def migrate(
         prefix=prefix,
         also_core_slack_webhook=also_core_slack_webhook,
         skip_empty=skip_empty,
+        check_credentials=check_credentials,
     )
     write = not (dry_run or check)
     with _one_line_errors() as secrets:
@@ -249,6 +259,13 @@ def migrate(
         with _progress_bar(enabled=write and output is OutputFormat.text) as on_outcome:
             migration = run_migration(secrets, options, not write, concurrency, on_outcome, journal)
             plan, report = asyncio.run(migration)
+    _report_migration(plan, report, output, check)
+
+
+def _report_migration(
+    plan: MigrationPlan, report: Optional[MigrationReport], output: OutputFormat, check: bool
+) -> None:
+    """Print the plan or the results; exit 1 when `_failed`."""
     _print_migration(plan, report, output, check)
     if _failed(plan, report, check):
         raise typer.Exit(1)

@@ -461,6 +461,10 @@ async def run_migration(
     async with migration_client() as client:
         existing = await read_existing_blocks(client, block_types)
         plan = plan_migration(secrets, options, existing)
+        if options.check_credentials:
+            from prefect_secretblocks.checks.planned import check_planned_credentials
+
+            plan = await check_planned_credentials(plan)
         if dry_run:
             return plan, None
         if not plan.writes or plan.conflicts:

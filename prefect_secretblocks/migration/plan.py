@@ -83,6 +83,10 @@ class MigrationOptions:
     `also_core_slack_webhook` (`--also-core-slack-webhook`) plans, beside each `SlackWebhookURL`,
     Prefect's core `SlackWebhook` block with the same name and URL: the block an Automation on a
     server without this package (Prefect Cloud) can notify through.
+
+    `check_credentials` (`--check-credentials`) asks each service, before anything is written,
+    whether it accepts each planned credential, and notes the ones it does not
+    (`checks/planned.py`).
     """
 
     on_conflict: OnConflict = OnConflict.SKIP
@@ -93,6 +97,7 @@ class MigrationOptions:
     prefix: str = ""
     also_core_slack_webhook: bool = False
     skip_empty: bool = False  # --skip-empty: leave out secrets whose 1.x value is empty (`is_empty_value`)
+    check_credentials: bool = False  # --check-credentials: note the planned credentials services refuse
 
     def target(self, secret_name: str, value: Any = None) -> BlockTarget:
         """The block type a secret becomes: `block_types` (`--map`) wins, then its name, then the value's shape."""
