@@ -97,10 +97,10 @@ def test_filter_masks_formatted_exceptions() -> None:
 
 
 def test_a_record_is_scanned_again_only_when_values_were_added_since() -> None:
-    register_secrets(["canary-rescan-first"])
-    record = _record("canary-rescan-first then canary-rescan-second")
+    register_secrets(["canaryRescanA7Qx4"])
+    record = _record("canaryRescanA7Qx4 then canaryRescanB9Wz2")
     SecretRedactingFilter().filter(record)
-    register_secrets(["canary-rescan-second"])
+    register_secrets(["canaryRescanB9Wz2"])
     SecretRedactingFilter().filter(record)
     assert record.getMessage() == f"{MASK} then {MASK}"
 
