@@ -393,11 +393,16 @@ def rollback(
     """Undo one migrate run: delete the blocks it created, restore the ones it replaced from their copies."""
     with _one_line_errors():
         report = asyncio.run(rollback_migration(read_journal(journal), dry_run=dry_run))
+    _print_report(report, output, _print_rollback, failed=bool(report.problems))
+
+
+def _print_report(report: Any, output: OutputFormat, print_table: Callable[[Any], None], failed: bool) -> None:
+    """A report as JSON or as its table; exit 1 when it says something failed."""
     if output is OutputFormat.json:
         print(json.dumps(report.to_dict(), indent=2))
     else:
-        _print_rollback(report)
-    if report.problems:
+        print_table(report)
+    if failed:
         raise typer.Exit(1)
 
 
@@ -582,12 +587,7 @@ def check(
 
     with _check_errors():
         report = asyncio.run(check_saved_blocks(names or [], timedelta(days=expires_within), concurrency))
-    if output is OutputFormat.json:
-        print(json.dumps(report.to_dict(), indent=2))
-    else:
-        _print_checks(report)
-    if report.failing:
-        raise typer.Exit(1)
+    _print_report(report, output, _print_checks, failed=bool(report.failing))
 
 
 @contextmanager

@@ -38,6 +38,15 @@ class HttpRecorder:
     tunnels: list[str] = field(default_factory=list)  # the `host:port` of every CONNECT, served or refused
 
 
+def read_body(handler: BaseHTTPRequestHandler) -> Any:
+    """A request's body: its JSON, or its text when it is not JSON."""
+    raw = handler.rfile.read(int(handler.headers.get("Content-Length", 0)))
+    try:
+        return json.loads(raw or b"null")
+    except ValueError:
+        return raw.decode(errors="replace")
+
+
 @contextmanager
 def http_recorder(
     tunnel_tls: Optional[ssl.SSLContext] = None, tunnel_host: str = "hooks.slack.com:443"
@@ -50,11 +59,7 @@ def http_recorder(
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            try:
-                body = json.loads(raw or b"null")
-            except ValueError:
-                body = raw.decode(errors="replace")
+            body = read_body(self)
             recorder.requests.append(RecordedRequest(self.path, body, self.headers.get("Host", "")))
             status = _STATUS_PATH.match(self.path)
             code, reply = (int(status.group(1)), f"rejected {self.path}") if status else (200, "ok")

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import urlparse
 
+from tests.helpers.http_recorder import read_body
 from tests.helpers.prefect_server import free_port
 from tests.helpers.tls import self_signed_tls
 
@@ -131,11 +132,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(401, {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"})
 
     def do_POST(self) -> None:
-        raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        try:
-            body = json.loads(raw or b"null")
-        except ValueError:
-            body = raw.decode(errors="replace")
+        body = read_body(self)
         self.stand_ins.slack_posts.append((self.path, body))
         state = self.stand_ins.slack_webhooks.get(self.path, "no_service")
         if state == "rate_limited":
