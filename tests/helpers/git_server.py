@@ -12,7 +12,6 @@ import base64
 import os
 import ssl
 import subprocess
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import unquote, urlsplit
 
+from tests.helpers.http_recorder import serving
 from tests.helpers.tls import self_signed_tls
 
 __all__ = ["GitServer", "git_server", "make_repository", "self_signed_tls"]
@@ -145,10 +145,5 @@ def git_server(
         server.socket = tls.wrap_socket(server.socket, server_side=True)
     scheme = "https" if tls is not None else "http"
     server_state.url = f"{scheme}://127.0.0.1:{server.server_address[1]}/{repository.name}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield server_state
-    finally:
-        server.shutdown()
-        server.server_close()

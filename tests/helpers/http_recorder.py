@@ -38,6 +38,18 @@ class HttpRecorder:
     tunnels: list[str] = field(default_factory=list)  # the `host:port` of every CONNECT, served or refused
 
 
+@contextmanager
+def serving(server: ThreadingHTTPServer) -> Iterator[None]:
+    """`server` answering in a daemon thread until the block exits, then shut down and closed."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def read_body(handler: BaseHTTPRequestHandler) -> Any:
     """A request's body: its JSON, or its text when it is not JSON."""
     raw = handler.rfile.read(int(handler.headers.get("Content-Length", 0)))
@@ -88,10 +100,5 @@ def http_recorder(
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     recorder.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield recorder
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import urlparse
 
-from tests.helpers.http_recorder import read_body
+from tests.helpers.http_recorder import read_body, serving
 from tests.helpers.prefect_server import free_port
 from tests.helpers.tls import self_signed_tls
 
@@ -156,13 +155,8 @@ def service_stand_ins(directory: Path) -> Iterator[StandIns]:
     stand_ins = StandIns(url=f"https://127.0.0.1:{server.server_address[1]}", certificate=certificate)
     server.RequestHandlerClass = type("Handler", (_Handler,), {"stand_ins": stand_ins})
     server.socket = tls.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield stand_ins
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @dataclass
